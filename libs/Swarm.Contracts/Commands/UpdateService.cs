@@ -1,0 +1,20 @@
+using Swarm.Contracts.Model;
+
+namespace Swarm.Contracts.Commands;
+
+/// <summary>
+/// Change a service. <see cref="Service"/> is its name or id. Members left null keep their value;
+/// <see cref="Spec"/>, when given, replaces the whole spec (its name must stay the same).
+/// </summary>
+public sealed record UpdateService
+{
+    public Guid CommandId { get; init; }
+    public string Service { get; init; } = "";
+    public ServiceSpec? Spec { get; init; }
+    public int? Replicas { get; init; }
+    public string? Image { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public RestartPolicySpec? RestartPolicy { get; init; }
+    public double? StopGracePeriodSeconds { get; init; }
+}

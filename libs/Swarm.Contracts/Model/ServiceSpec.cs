@@ -1,0 +1,29 @@
+namespace Swarm.Contracts.Model;
+
+/// <summary>
+/// Desired state of a service, as a user writes it. Optional members take SwarmKit's defaults.
+/// </summary>
+public sealed record ServiceSpec
+{
+    public string Name { get; init; } = "";
+
+    /// <summary><c>replicated</c> (default).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Replica count for replicated services (default 1).</summary>
+    public int? Replicas { get; init; }
+
+    /// <summary>Container image; the process and sim executors ignore it.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The command and its arguments.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public string? WorkingDir { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    public RestartPolicySpec? RestartPolicy { get; init; }
+
+    /// <summary>Time between SIGTERM and SIGKILL when a task is stopped (default 10 s).</summary>
+    public double? StopGracePeriodSeconds { get; init; }
+}

@@ -1,0 +1,42 @@
+using Swarm.Contracts.Events;
+
+namespace Swarm.Domain.Networks;
+
+/// <summary>
+/// A network and the addresses handed out on it. Allocation decisions are made from this aggregate
+/// and appended with its version, so two allocators can never hand out the same address.
+/// </summary>
+public sealed record Network
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Driver { get; init; } = "";
+    public string Subnet { get; init; } = "";
+    public string Gateway { get; init; } = "";
+
+    /// <summary>Task id → address.</summary>
+    public Dictionary<Guid, string> Addresses { get; init; } = [];
+    public string? LastAllocated { get; init; }
+
+    public static Network Create(NetworkCreated e) => new()
+    {
+        Id = e.NetworkId,
+        Name = e.Name,
+        Driver = e.Driver,
+        Subnet = e.Subnet,
+        Gateway = e.Gateway,
+    };
+
+    public Network Apply(AddressAllocated e) => this with
+    {
+        Addresses = new Dictionary<Guid, string>(Addresses) { [e.TaskId] = e.Address },
+        LastAllocated = e.Address,
+    };
+
+    public Network Apply(AddressReleased e)
+    {
+        var addresses = new Dictionary<Guid, string>(Addresses);
+        addresses.Remove(e.TaskId);
+        return this with { Addresses = addresses };
+    }
+}

@@ -1,0 +1,79 @@
+using Swarm.Contracts.Events;
+using Swarm.Contracts.Model;
+
+namespace Swarm.Domain.Tasks;
+
+/// <summary>
+/// The task aggregate, folded from its stream. Immutable: every Apply returns a new value.
+/// It doubles as the task read model.
+/// </summary>
+public sealed record SwarmTask
+{
+    public Guid Id { get; init; }
+    public Guid ServiceId { get; init; }
+    public string ServiceName { get; init; } = "";
+    public int Slot { get; init; }
+    public int Attempt { get; init; }
+    public long SpecVersion { get; init; }
+    public ServiceSpec Spec { get; init; } = new();
+    public DesiredState DesiredState { get; init; }
+    public TaskState State { get; init; }
+    public string Message { get; init; } = "";
+    public string? Error { get; init; }
+    public int? ExitCode { get; init; }
+    public Guid? NodeId { get; init; }
+    public Guid? NetworkId { get; init; }
+    public string? Address { get; init; }
+    public DateTimeOffset? StartAfter { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public bool IsTerminal => TaskStateMachine.IsTerminal(State);
+
+    public static SwarmTask Create(TaskCreated e) => new()
+    {
+        Id = e.TaskId,
+        ServiceId = e.ServiceId,
+        ServiceName = e.ServiceName,
+        Slot = e.Slot,
+        Attempt = e.Attempt,
+        SpecVersion = e.SpecVersion,
+        Spec = e.Spec,
+        DesiredState = e.DesiredState,
+        State = TaskState.New,
+        Message = "created",
+        StartAfter = e.StartAfter,
+        CreatedAt = e.CreatedAt,
+        UpdatedAt = e.CreatedAt,
+    };
+
+    public SwarmTask Apply(TaskAllocated e) => this with
+    {
+        State = TaskState.Pending,
+        Message = "pending task scheduling",
+        NetworkId = e.NetworkId,
+        Address = e.Address,
+        UpdatedAt = e.AllocatedAt,
+    };
+
+    public SwarmTask Apply(TaskUnschedulable e) => this with { Message = e.Reason, UpdatedAt = e.At };
+
+    public SwarmTask Apply(TaskAssigned e) => this with
+    {
+        State = TaskState.Assigned,
+        Message = "scheduler assigned task to node",
+        NodeId = e.NodeId,
+        UpdatedAt = e.AssignedAt,
+    };
+
+    public SwarmTask Apply(TaskStatusChanged e) => this with
+    {
+        State = e.State,
+        Message = e.Message,
+        Error = e.Error ?? Error,
+        ExitCode = e.ExitCode ?? ExitCode,
+        UpdatedAt = e.At,
+    };
+
+    public SwarmTask Apply(TaskDesiredStateChanged e) => this with { DesiredState = e.DesiredState, UpdatedAt = e.At };
+}

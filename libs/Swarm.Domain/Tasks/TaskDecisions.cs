@@ -1,0 +1,61 @@
+using Swarm.Contracts.Events;
+using Swarm.Contracts.Model;
+
+namespace Swarm.Domain.Tasks;
+
+/// <summary>
+/// Pure decisions on one task. Each returns the event to append, or null when the task is already
+/// there (which makes every caller idempotent).
+/// </summary>
+public static class TaskDecisions
+{
+    public static TaskAllocated? Allocate(SwarmTask task, Guid networkId, string address, DateTimeOffset now) =>
+        task.State == TaskState.New && task.DesiredState <= DesiredState.Running
+            ? new TaskAllocated { TaskId = task.Id, ServiceId = task.ServiceId, NetworkId = networkId, Address = address, AllocatedAt = now }
+            : null;
+
+    public static TaskAssigned? Assign(SwarmTask task, Guid nodeId, DateTimeOffset now) =>
+        task.State == TaskState.Pending && task.DesiredState <= DesiredState.Running
+            ? new TaskAssigned { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = nodeId, AssignedAt = now }
+            : null;
+
+    public static TaskUnschedulable? MarkUnschedulable(SwarmTask task, string reason, DateTimeOffset now) =>
+        task.State == TaskState.Pending && task.Message != reason
+            ? new TaskUnschedulable { TaskId = task.Id, ServiceId = task.ServiceId, Reason = reason, At = now }
+            : null;
+
+    public static TaskDesiredStateChanged? ChangeDesired(SwarmTask task, DesiredState desired, string reason, DateTimeOffset now) =>
+        TaskStateMachine.CanChangeDesired(task.DesiredState, desired)
+            ? new TaskDesiredStateChanged { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = task.NodeId, DesiredState = desired, Reason = reason, At = now }
+            : null;
+
+    /// <summary>A manager shuts down a task that never reached a node.</summary>
+    public static TaskStatusChanged? ShutdownUnassigned(SwarmTask task, string message, DateTimeOffset now) =>
+        task.State < TaskState.Assigned && task.DesiredState >= DesiredState.Shutdown
+            ? new TaskStatusChanged { TaskId = task.Id, ServiceId = task.ServiceId, State = TaskState.Shutdown, Message = message, At = now }
+            : null;
+
+    /// <summary>
+    /// A status an agent reported. Throws <see cref="TaskReportRefusedException"/> when the node does
+    /// not own the task or the state is not one an agent may report; returns null for a report that
+    /// does not move the task forward (a duplicate or a late, older one).
+    /// </summary>
+    public static TaskStatusChanged? Report(SwarmTask task, Guid reportingNode, TaskState state, string message, string? error, int? exitCode, DateTimeOffset now)
+    {
+        if (task.NodeId != reportingNode)
+        {
+            throw new TaskReportRefusedException($"node {reportingNode} may not report on task {task.Id}: it is assigned to {task.NodeId?.ToString() ?? "no node"}");
+        }
+
+        if (!TaskStateMachine.IsAgentReportable(state))
+        {
+            throw new TaskReportRefusedException($"state {state} cannot be reported by an agent");
+        }
+
+        return TaskStateMachine.CanTransition(task.State, state)
+            ? new TaskStatusChanged { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = reportingNode, State = state, Message = message, Error = error, ExitCode = exitCode, At = now }
+            : null;
+    }
+}
+
+public sealed class TaskReportRefusedException(string message) : Exception(message);

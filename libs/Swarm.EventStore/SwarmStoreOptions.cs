@@ -1,0 +1,71 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Swarm.Contracts.Events;
+using Swarm.Domain.Networks;
+using Swarm.Domain.Nodes;
+using Swarm.Domain.Services;
+using Swarm.Domain.Tasks;
+using Weasel.Core;
+
+namespace Swarm.EventStore;
+
+/// <summary>
+/// The cluster log's configuration, shared by every service and the schema migrator: one stream per
+/// aggregate, event type names pinned, aggregates kept as inline snapshots that are also the read
+/// models (so the API reads its own writes).
+/// </summary>
+public static class SwarmStoreOptions
+{
+    public const string DefaultSchema = "swarm";
+
+    /// <summary>Stable names of every event type, as stored in the log.</summary>
+    public static readonly IReadOnlyDictionary<Type, string> EventNames = new Dictionary<Type, string>
+    {
+        [typeof(ServiceCreated)] = "service_created",
+        [typeof(ServiceUpdated)] = "service_updated",
+        [typeof(ServiceRemoved)] = "service_removed",
+        [typeof(TaskCreated)] = "task_created",
+        [typeof(TaskAllocated)] = "task_allocated",
+        [typeof(TaskUnschedulable)] = "task_unschedulable",
+        [typeof(TaskAssigned)] = "task_assigned",
+        [typeof(TaskStatusChanged)] = "task_status_changed",
+        [typeof(TaskDesiredStateChanged)] = "task_desired_state_changed",
+        [typeof(NodeRegistered)] = "node_registered",
+        [typeof(NodeStatusChanged)] = "node_status_changed",
+        [typeof(NodeSpecUpdated)] = "node_spec_updated",
+        [typeof(NetworkCreated)] = "network_created",
+        [typeof(AddressAllocated)] = "address_allocated",
+        [typeof(AddressReleased)] = "address_released",
+    };
+
+    public static void Configure(StoreOptions opts, string connectionString, string schema, bool applySchema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+        opts.Events.DatabaseSchemaName = schema;
+        opts.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.UseListenNotifyForEventAppends = true;
+
+        foreach (var (type, name) in EventNames)
+        {
+            opts.Events.MapEventType(type, name);
+        }
+
+        opts.Projections.Snapshot<Service>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<SwarmTask>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Node>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Network>(SnapshotLifecycle.Inline);
+
+        opts.Schema.For<Service>().Index(x => x.Name);
+        opts.Schema.For<SwarmTask>().Index(x => x.ServiceId);
+        opts.Schema.For<ServiceNameClaim>();
+    }
+}

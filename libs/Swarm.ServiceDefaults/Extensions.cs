@@ -1,0 +1,110 @@
+using MassTransit;
+using Npgsql;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Swarm.EventStore;
+
+namespace Swarm.ServiceDefaults;
+
+/// <summary>What every Swarm process shares: logging, OpenTelemetry, health, the bus.</summary>
+public static class Extensions
+{
+    /// <summary>ActivitySource / Meter names of Swarm's own instrumentation.</summary>
+    public static readonly string[] SwarmSources = ["Swarm.EventRelay", "Swarm.Orchestrator", "Swarm.Allocator", "Swarm.Scheduler", "Swarm.Dispatcher", "Swarm.Worker", "Swarm.ControlApi"];
+
+    public static TBuilder AddSwarmDefaults<TBuilder>(this TBuilder builder, string serviceName) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Marten", LogLevel.Warning);
+        builder.Logging.AddFilter("JasperFx", LogLevel.Warning);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}"))
+            .WithTracing(t => t
+                .AddSource(SwarmSources)
+                .AddSource("MassTransit", "Marten")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(m => m
+                .AddMeter(SwarmSources)
+                .AddMeter("MassTransit", "Marten")
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary><c>/healthz</c>: the process is up and its bus is connected.</summary>
+    public static WebApplication MapSwarmDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions());
+        return app;
+    }
+
+    /// <summary>RabbitMQ address: <c>ConnectionStrings:RabbitMq</c> as an amqp:// URI with user, password and vhost.</summary>
+    public static Uri RabbitMqUri(this IConfiguration configuration) =>
+        new(configuration.GetConnectionString("RabbitMq")
+            ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (environment variable ConnectionStrings__RabbitMq, e.g. amqp://swarm:secret@127.0.0.1:5672/swarm)"));
+
+    /// <summary>
+    /// MassTransit on RabbitMQ. Endpoints take MassTransit's envelope and also plain JSON (content type
+    /// <c>application/json</c>) from any AMQP client. A message that cannot be read or handled moves to
+    /// the endpoint's <c>_error</c> queue after the retries; the consumer keeps going.
+    /// </summary>
+    public static IServiceCollection AddSwarmBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var uri = configuration.RabbitMqUri();
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            consumers(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+                var userInfo = uri.UserInfo.Split(':', 2);
+                cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort || uri.Port <= 0 ? 5672 : uri.Port), string.IsNullOrEmpty(vhost) ? "/" : vhost, h =>
+                {
+                    if (userInfo.Length == 2)
+                    {
+                        h.Username(Uri.UnescapeDataString(userInfo[0]));
+                        h.Password(Uri.UnescapeDataString(userInfo[1]));
+                    }
+                });
+                cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
+                cfg.UseMessageRetry(r => r.Intervals(50, 200, 1000));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return services;
+    }
+
+    /// <summary>The log and the bus, as every manager service uses them.</summary>
+    public static IServiceCollection AddSwarmManager(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> consumers, bool runRelay = true)
+    {
+        services.AddSwarmEventStore(configuration, runRelay);
+        services.AddSwarmBus(configuration, consumers);
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}
