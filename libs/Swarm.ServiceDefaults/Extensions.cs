@@ -62,6 +62,15 @@ public static class Extensions
         return app;
     }
 
+    /// <summary>
+    /// Prefix of this process's queue names: <c>Swarm:EndpointPrefix</c>, else the entry assembly's name
+    /// without <c>Swarm.</c> (<c>orchestrator</c>, <c>allocator</c>, …).
+    /// </summary>
+    public static string EndpointPrefix(this IConfiguration configuration) =>
+        configuration["Swarm:EndpointPrefix"] is { Length: > 0 } prefix
+            ? prefix
+            : (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "swarm").Replace("Swarm.", "", StringComparison.Ordinal).ToLowerInvariant();
+
     /// <summary>RabbitMQ address: <c>ConnectionStrings:RabbitMq</c> as an amqp:// URI with user, password and vhost.</summary>
     public static Uri RabbitMqUri(this IConfiguration configuration) =>
         new(configuration.GetConnectionString("RabbitMq")
@@ -77,7 +86,9 @@ public static class Extensions
         var uri = configuration.RabbitMqUri();
         services.AddMassTransit(x =>
         {
-            x.SetKebabCaseEndpointNameFormatter();
+            // queues are named per service ("orchestrator-task-status-changed"), so two services that
+            // consume the same event each get every copy instead of competing for it
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(configuration.EndpointPrefix(), false));
             consumers(x);
             x.UsingRabbitMq((context, cfg) =>
             {

@@ -1,3 +1,10 @@
+using Swarm.Scheduler;
+using Swarm.ServiceDefaults;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddSwarmDefaults("scheduler");
+builder.AddScheduler();
+
 var app = builder.Build();
+app.MapSwarmDefaultEndpoints();
 app.Run();

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Marten;
+using MassTransit;
+using Swarm.Contracts.Commands;
+using Swarm.Contracts.Events;
+using Swarm.Domain.Services;
+using Swarm.EventStore;
+
+namespace Swarm.Orchestrator.Commands;
+
+/// <summary>Changes a service's spec; the new spec is validated as a whole before anything is written.</summary>
+public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider time, ILogger<UpdateServiceConsumer> logger) : IConsumer<UpdateService>
+{
+    public async Task Consume(ConsumeContext<UpdateService> context)
+    {
+        var command = context.Message;
+        var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
+        Service? found;
+        await using (var query = store.QuerySession())
+        {
+            found = await Lookup.ServiceAsync(query, command.Service, context.CancellationToken);
+        }
+
+        if (found is null)
+        {
+            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{command.Service}'"));
+            return;
+        }
+
+        if (command.Spec is { } replacement && replacement.Name != found.Name)
+        {
+            await context.RejectAsync(logger, commandId, "invalid", new ValidationError("spec.name", "a service's name cannot be changed"));
+            return;
+        }
+
+        var merged = ServiceUpdate.Merge(found.Spec, command) with { Name = found.Name };
+        if (ServiceSpecValidator.Validate(merged) is { } error)
+        {
+            await context.RejectAsync(logger, commandId, "invalid", error);
+            return;
+        }
+
+        merged = ServiceSpecValidator.Normalize(merged);
+        var version = await Conflicts.RetryAsync(async _ =>
+        {
+            await using var session = store.LightweightSession();
+            session.Stamp(context.CorrelationId ?? commandId, commandId);
+            var stream = await session.Events.FetchForWriting<Service>(found.Id, context.CancellationToken);
+            var current = stream.Aggregate;
+            if (current is null || current.Removed)
+            {
+                return -1;
+            }
+
+            if (JsonSerializer.Serialize(current.Spec) == JsonSerializer.Serialize(merged))
+            {
+                return current.SpecVersion;
+            }
+
+            stream.AppendOne(new ServiceUpdated
+            {
+                ServiceId = current.Id,
+                Spec = merged,
+                PreviousSpec = current.Spec,
+                SpecVersion = current.SpecVersion + 1,
+                UpdatedAt = time.GetUtcNow(),
+            });
+            await session.SaveChangesAsync(context.CancellationToken);
+            return current.SpecVersion + 1;
+        });
+
+        if (version < 0)
+        {
+            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{command.Service}'"));
+            return;
+        }
+
+        logger.LogInformation("service {Name} updated to spec version {Version}", found.Name, version);
+        await context.AcceptAsync(commandId, found.Id, version);
+    }
+}

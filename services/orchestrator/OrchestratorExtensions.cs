@@ -1,0 +1,32 @@
+using Swarm.Orchestrator.Commands;
+using Swarm.Orchestrator.Replicated;
+using Swarm.ServiceDefaults;
+
+namespace Swarm.Orchestrator;
+
+public static class OrchestratorExtensions
+{
+    /// <summary>
+    /// The orchestrator: handles service and node commands, and reconciles each service's tasks with
+    /// its spec whenever a service, a task's end or a node's failure says it may have drifted.
+    /// </summary>
+    public static IHostApplicationBuilder AddOrchestrator(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        {
+            x.AddConsumer<CreateServiceConsumer>();
+            x.AddConsumer<UpdateServiceConsumer>();
+            x.AddConsumer<RemoveServiceConsumer>();
+            x.AddConsumer<UpdateNodeConsumer>();
+            x.AddConsumer<ServiceCreatedConsumer>();
+            x.AddConsumer<ServiceUpdatedConsumer>();
+            x.AddConsumer<ServiceRemovedConsumer>();
+            x.AddConsumer<TaskStatusChangedConsumer>();
+            x.AddConsumer<NodeStatusChangedConsumer>();
+        });
+        builder.Services.AddSingleton<ServiceReconciliation>();
+        builder.Services.Configure<ReconcileLoopOptions>(builder.Configuration.GetSection("Orchestrator"));
+        builder.Services.AddHostedService<ReconcileLoop>();
+        return builder;
+    }
+}

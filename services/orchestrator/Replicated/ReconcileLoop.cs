@@ -1,0 +1,88 @@
+using Marten;
+using Swarm.Contracts.Model;
+using Swarm.Domain.Services;
+using Swarm.Domain.Tasks;
+
+namespace Swarm.Orchestrator.Replicated;
+
+public sealed class ReconcileLoopOptions
+{
+    /// <summary>How often tasks waiting out a restart delay are checked.</summary>
+    public double RestartCheckSeconds { get; set; } = 0.5;
+
+    /// <summary>How often every service is reconciled, whatever the bus said (a safety net).</summary>
+    public double FullReconcileSeconds { get; set; } = 15;
+}
+
+/// <summary>
+/// Time-driven reconciliation: promotes restarted tasks whose delay has elapsed, and reconciles every
+/// service at start-up and periodically, so a missed or failed message never leaves a service drifted.
+/// </summary>
+public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation reconciliation, TimeProvider time, Microsoft.Extensions.Options.IOptions<ReconcileLoopOptions> options, ILogger<ReconcileLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var restartPeriod = TimeSpan.FromSeconds(options.Value.RestartCheckSeconds);
+        var fullPeriod = TimeSpan.FromSeconds(options.Value.FullReconcileSeconds);
+        var lastFull = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow();
+                if (now - lastFull >= fullPeriod)
+                {
+                    lastFull = now;
+                    await ReconcileAllAsync(stoppingToken);
+                }
+                else
+                {
+                    await PromoteDelayedAsync(now, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "reconcile loop: {Message}", ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(restartPeriod, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task ReconcileAllAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> ids;
+        await using (var query = store.QuerySession())
+        {
+            var services = await query.Query<Service>().ToListAsync(cancellationToken);
+            ids = services.Select(s => s.Id).ToList();
+        }
+
+        foreach (var id in ids)
+        {
+            await reconciliation.ReconcileAsync(id, cancellationToken);
+        }
+    }
+
+    private async Task PromoteDelayedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        List<Guid> services;
+        await using (var query = store.QuerySession())
+        {
+            var waiting = await query.Query<SwarmTask>().Where(t => t.DesiredState == DesiredState.Ready).ToListAsync(cancellationToken);
+            services = waiting.Where(t => t.StartAfter is { } due && due <= now && !t.IsTerminal).Select(t => t.ServiceId).Distinct().ToList();
+        }
+
+        foreach (var id in services)
+        {
+            await reconciliation.ReconcileAsync(id, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using MassTransit;
+using Swarm.Contracts.Events;
+
+namespace Swarm.Scheduler;
+
+/// <summary>A node's availability or labels changed: pending tasks may fit now.</summary>
+public sealed class NodeSpecUpdatedConsumer(Placement scheduler) : IConsumer<NodeSpecUpdated>
+{
+    public Task Consume(ConsumeContext<NodeSpecUpdated> context) => scheduler.ScheduleAllPendingAsync(context.CancellationToken);
+}
