@@ -7,6 +7,7 @@ using Swarm.Domain.Networks;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Projections;
 using Weasel.Core;
 
 namespace Swarm.EventStore;
@@ -59,10 +60,10 @@ public static class SwarmStoreOptions
             opts.Events.MapEventType(type, name);
         }
 
-        opts.Projections.Snapshot<Service>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<SwarmTask>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Node>(SnapshotLifecycle.Inline);
-        opts.Projections.Snapshot<Network>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<ServiceProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<TaskProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<NodeProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<NetworkProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<Service>().Index(x => x.Name);
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId);
