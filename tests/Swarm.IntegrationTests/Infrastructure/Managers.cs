@@ -42,6 +42,12 @@ public sealed class Managers : IAsyncDisposable
             await managers.StartAsync(name);
         }
 
+        // the allocator creates the default network at start-up; let that land before a test counts events
+        await Eventually.WaitAsync(async () =>
+        {
+            await using var query = managers.Store.QuerySession();
+            return await query.LoadAsync<Swarm.Domain.Networks.Network>(Swarm.Domain.Networks.AddressPool.DefaultNetworkId);
+        }, n => n is not null, TimeSpan.FromSeconds(30), "the default network");
         return managers;
     }
 

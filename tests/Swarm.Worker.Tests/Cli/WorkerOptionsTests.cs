@@ -1,0 +1,56 @@
+using Swarm.Worker.Cli;
+
+namespace Swarm.Worker.Tests.Cli;
+
+public sealed class WorkerOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_local_dispatcher_the_process_executor_and_a_state_dir_per_hostname()
+    {
+        var options = WorkerOptions.Parse([]);
+
+        Assert.Equal(new Uri("http://127.0.0.1:4243"), options.Dispatcher);
+        Assert.Equal(Environment.MachineName, options.Hostname);
+        Assert.Equal("process", options.Executor);
+        Assert.Equal(Path.GetFullPath(Path.Combine(".run", "workers", Environment.MachineName)), options.StateDir);
+    }
+
+    [Fact]
+    public void Every_flag_is_read()
+    {
+        var options = WorkerOptions.Parse([
+            "--dispatcher", "http://127.0.0.1:5000", "--hostname", "n1", "--label", "zone=a", "--label=disk=ssd",
+            "--simulate", "3", "--state-dir", "/tmp/w", "--sim-fail-rate", "0.25", "--sim-run-seconds", "2.5",
+        ]);
+
+        Assert.Equal(new Uri("http://127.0.0.1:5000"), options.Dispatcher);
+        Assert.Equal("n1", options.Hostname);
+        Assert.Equal(new Dictionary<string, string> { ["zone"] = "a", ["disk"] = "ssd" }, options.Labels);
+        Assert.Equal("sim", options.Executor);
+        Assert.Equal(3, options.Simulate);
+        Assert.Equal("/tmp/w", options.StateDir);
+        Assert.Equal(0.25, options.SimFailRate);
+        Assert.Equal(2.5, options.SimRunSeconds);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--executor", "docker")]
+    [InlineData("--simulate", "0")]
+    [InlineData("--simulate")]
+    [InlineData("--label", "novalue")]
+    [InlineData("--sim-fail-rate", "1.5")]
+    [InlineData("--dispatcher", "not a url")]
+    [InlineData("--executor", "process", "--simulate", "2")]
+    public void A_bad_command_line_is_a_usage_error(params string[] args)
+    {
+        Assert.Throws<UsageException>(() => WorkerOptions.Parse(args));
+    }
+
+    [Fact]
+    public void Help_is_recognised()
+    {
+        Assert.True(WorkerOptions.Parse(["--help"]).Help);
+        Assert.True(WorkerOptions.Parse(["-h"]).Help);
+    }
+}
