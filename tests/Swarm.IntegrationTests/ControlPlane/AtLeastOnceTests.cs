@@ -4,6 +4,7 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Networks;
 using Swarm.EventStore;
 using Swarm.IntegrationTests.Infrastructure;
+using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.ControlPlane;
 

@@ -5,6 +5,7 @@ using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.IntegrationTests.Infrastructure;
+using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.ControlPlane;
 

@@ -3,6 +3,7 @@ using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Networks;
 using Swarm.IntegrationTests.Infrastructure;
+using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.ControlPlane;
 

@@ -15,6 +15,8 @@ using Swarm.Orchestrator;
 using Swarm.Scheduler;
 using Swarm.ServiceDefaults;
 
+using Swarm.Testing;
+
 namespace Swarm.IntegrationTests.Infrastructure;
 
 /// <summary>

@@ -3,7 +3,7 @@ using System.Text;
 using Npgsql;
 using Swarm.EventStore;
 
-namespace Swarm.IntegrationTests.Infrastructure;
+namespace Swarm.Testing;
 
 /// <summary>
 /// Where the real PostgreSQL and RabbitMQ are: SWARM_TEST_POSTGRES (a database the tests may create

@@ -1,4 +1,4 @@
-namespace Swarm.IntegrationTests.Infrastructure;
+namespace Swarm.Testing;
 
 public static class Eventually
 {

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Swarm.Testing;
+
+namespace Swarm.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// The whole control plane as separate processes, the way <c>./swarm up</c> runs it: migrator,
+/// controlapi, orchestrator, allocator, scheduler, dispatcher and two process-executor workers, on
+/// an isolated schema and vhost and on free loopback ports. Every process (and every task process a
+/// worker started) is killed at the end.
+/// </summary>
+public sealed class RunningCluster : IAsyncDisposable
+{
+    private readonly IsolatedCluster _cluster;
+    private readonly Dictionary<string, Process> _processes = [];
+    private readonly string _runId = Guid.NewGuid().ToString("N");
+    private readonly StringBuilder _log = new();
+    private readonly string _workDir;
+
+    public string ApiUrl { get; }
+    public HttpClient Api { get; }
+    private readonly int _grpcPort = FreePort();
+    private readonly Dictionary<string, int> _healthPorts = [];
+
+    private RunningCluster(IsolatedCluster cluster)
+    {
+        _cluster = cluster;
+        var apiPort = FreePort();
+        ApiUrl = $"http://127.0.0.1:{apiPort}";
+        _healthPorts["controlapi"] = apiPort;
+        Api = new HttpClient { BaseAddress = new Uri(ApiUrl), Timeout = TimeSpan.FromSeconds(30) };
+        _workDir = Path.Combine(Path.GetTempPath(), $"swarm-e2e-{_runId[..8]}");
+        Directory.CreateDirectory(_workDir);
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string Configuration { get; } = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5)
+    {
+        var isolated = await IsolatedCluster.CreateAsync();
+        var cluster = new RunningCluster(isolated);
+        try
+        {
+            await cluster.RunToEndAsync("migrator", Dll("tools/migrator", "Swarm.Migrator"), []);
+            cluster.StartManager("controlapi", "services/controlapi", "Swarm.ControlApi");
+            cluster.StartManager("orchestrator", "services/orchestrator", "Swarm.Orchestrator");
+            cluster.StartManager("allocator", "services/allocator", "Swarm.Allocator");
+            cluster.StartManager("scheduler", "services/scheduler", "Swarm.Scheduler");
+            var dispatcherHealth = FreePort();
+            cluster._healthPorts["dispatcher"] = dispatcherHealth;
+            cluster.Start("dispatcher", Dll("services/dispatcher", "Swarm.Dispatcher"), [], new()
+            {
+                ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{cluster._grpcPort}",
+                ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
+                ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{dispatcherHealth}",
+                ["Kestrel__Endpoints__Http__Protocols"] = "Http1",
+                ["Dispatcher__HeartbeatPeriodSeconds"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            cluster.StartWorker("worker-1");
+            cluster.StartWorker("worker-2");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void StartWorker(string hostname) =>
+        Start(hostname, Dll("agents/worker", "Swarm.Worker"),
+            ["--dispatcher", $"http://127.0.0.1:{_grpcPort}", "--hostname", hostname, "--executor", "process", "--state-dir", Path.Combine(_workDir, hostname)],
+            []);
+
+    /// <summary>kill -9 of one process, as a crash.</summary>
+    public void Kill(string name)
+    {
+        if (_processes.Remove(name, out var process))
+        {
+            process.Kill(entireProcessTree: false);
+            process.WaitForExit(5000);
+        }
+    }
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        var response = await Api.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, object body)
+    {
+        var response = await Api.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>Runs the real CLI against this cluster.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> SwarmctlAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Dll("tools/swarmctl", "swarmctl"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["SWARM_API"] = ApiUrl;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public string Logs => _log.ToString();
+
+    private void StartManager(string name, string folder, string assembly) =>
+        Start(name, Dll(folder, assembly), [], new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = FreePort(), var p => p }}" });
+
+    private Dictionary<string, string> BaseEnvironment(string name) => new()
+    {
+        ["ConnectionStrings__Postgres"] = _cluster.PostgresConnection,
+        ["ConnectionStrings__RabbitMq"] = _cluster.RabbitMqUri,
+        ["Swarm__Schema"] = _cluster.Schema,
+        ["Orchestrator__FullReconcileSeconds"] = "5",
+        ["SWARM_E2E_RUN"] = _runId,
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Information",
+    };
+
+    private void Start(string name, string dll, IReadOnlyList<string> args, Dictionary<string, string> environment)
+    {
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is not built; build the solution first (./swarm test does)");
+        }
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _workDir };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in BaseEnvironment(name).Concat(environment))
+        {
+            psi.Environment[k] = v;
+        }
+
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => Append(name, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(name, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes[name] = process;
+    }
+
+    private void Append(string name, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.Append(name).Append(" | ").AppendLine(line);
+        }
+    }
+
+    private async Task RunToEndAsync(string name, string dll, IReadOnlyList<string> args)
+    {
+        Start(name, dll, args, []);
+        var process = _processes[name];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        _processes.Remove(name);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{name} exited {process.ExitCode}:\n{Logs}");
+        }
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var (name, port) in _healthPorts)
+        {
+            await Eventually.WaitAsync(async () =>
+            {
+                if (_processes.TryGetValue(name, out var p) && p.HasExited)
+                {
+                    throw new InvalidOperationException($"{name} exited with {p.ExitCode}:\n{Logs}");
+                }
+
+                try
+                {
+                    return (await http.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            }, ok => ok, timeout, $"{name} healthy on port {port}");
+        }
+    }
+
+    private static string Dll(string folder, string assembly) => Path.Combine(RepoRoot, folder, "bin", Configuration, "net10.0", assembly + ".dll");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Swarm.Microservices.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Swarm.Microservices.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Kills the processes that carry this run's marker in their environment (task processes too).</summary>
+    private void KillMarkedProcesses()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var environ = File.ReadAllText(Path.Combine(dir, "environ"));
+                if (environ.Contains($"SWARM_E2E_RUN={_runId}", StringComparison.Ordinal))
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+            }
+            catch (Exception)
+            {
+                // gone already, or not ours to read
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            }
+            catch (Exception)
+            {
+                // already gone
+            }
+        }
+
+        _processes.Clear();
+        KillMarkedProcesses();
+        Api.Dispose();
+        await _cluster.DisposeAsync();
+        try
+        {
+            Directory.Delete(_workDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
