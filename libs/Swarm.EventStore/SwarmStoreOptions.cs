@@ -41,6 +41,17 @@ public static class SwarmStoreOptions
         [typeof(AddressReleased)] = "address_released",
     };
 
+    private static int StableLockId(string schema)
+    {
+        var hash = 2166136261u;
+        foreach (var c in schema)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x3FFFFFFF) + 10_000;
+    }
+
     public static void Configure(StoreOptions opts, string connectionString, string schema, bool applySchema)
     {
         opts.Connection(connectionString);
@@ -54,6 +65,10 @@ public static class SwarmStoreOptions
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.UseListenNotifyForEventAppends = true;
+
+        // one relay per cluster log: the hot/cold lock is per schema, so clusters sharing a database
+        // (tests, side-by-side installs) each get their own relay
+        opts.Projections.DaemonLockId = StableLockId(schema);
 
         foreach (var (type, name) in EventNames)
         {

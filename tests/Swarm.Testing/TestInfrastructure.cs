@@ -8,18 +8,42 @@ namespace Swarm.Testing;
 /// <summary>
 /// Where the real PostgreSQL and RabbitMQ are: SWARM_TEST_POSTGRES (a database the tests may create
 /// schemas in), SWARM_TEST_RABBITMQ (amqp://user:pass@host:port, no vhost) and SWARM_TEST_RABBITMQ_API
-/// (the management API). <c>./swarm test</c> sets all three after starting both servers.
+/// (the management API). <c>./swarm test</c> sets all three after starting both servers. Without them,
+/// both run in containers when a Docker engine is reachable; otherwise the tests that need them skip.
 /// </summary>
 public static class TestInfrastructure
 {
-    public static string? Postgres => Environment.GetEnvironmentVariable("SWARM_TEST_POSTGRES");
-    public static string? RabbitMq => Environment.GetEnvironmentVariable("SWARM_TEST_RABBITMQ")?.TrimEnd('/');
-    public static string? RabbitMqApi => Environment.GetEnvironmentVariable("SWARM_TEST_RABBITMQ_API")?.TrimEnd('/');
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static bool _resolved;
+
+    public static string? Postgres { get; private set; } = Environment.GetEnvironmentVariable("SWARM_TEST_POSTGRES");
+    public static string? RabbitMq { get; private set; } = Environment.GetEnvironmentVariable("SWARM_TEST_RABBITMQ")?.TrimEnd('/');
+    public static string? RabbitMqApi { get; private set; } = Environment.GetEnvironmentVariable("SWARM_TEST_RABBITMQ_API")?.TrimEnd('/');
 
     public static string? MissingReason =>
         string.IsNullOrWhiteSpace(Postgres) || string.IsNullOrWhiteSpace(RabbitMq) || string.IsNullOrWhiteSpace(RabbitMqApi)
-            ? "needs real PostgreSQL and RabbitMQ: SWARM_TEST_POSTGRES, SWARM_TEST_RABBITMQ and SWARM_TEST_RABBITMQ_API are not all set (run the suite with ./swarm test, which starts and sets them)"
+            ? "needs real PostgreSQL and RabbitMQ: SWARM_TEST_POSTGRES, SWARM_TEST_RABBITMQ and SWARM_TEST_RABBITMQ_API are not all set and no Docker engine is reachable (run the suite with ./swarm test, which starts and sets them)"
             : null;
+
+    /// <summary>Fills in the settings, starting containers when none are given and Docker is there.</summary>
+    public static async Task ResolveAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_resolved || MissingReason is null || !Containers.DockerReachable)
+            {
+                return;
+            }
+
+            _resolved = true;
+            (Postgres, RabbitMq, RabbitMqApi) = await Containers.StartAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 
     public static (string User, string Password) RabbitCredentials()
     {
@@ -46,6 +70,7 @@ public sealed class IsolatedCluster : IAsyncDisposable
     /// <summary>A new isolated cluster; skips the calling test when PostgreSQL/RabbitMQ are not configured.</summary>
     public static async Task<IsolatedCluster> CreateAsync()
     {
+        await TestInfrastructure.ResolveAsync();
         Skip.If(TestInfrastructure.MissingReason is not null, TestInfrastructure.MissingReason);
         var cluster = new IsolatedCluster();
         await cluster.InitializeAsync();
