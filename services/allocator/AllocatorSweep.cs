@@ -1,30 +1,15 @@
+using Swarm.ServiceDefaults;
+
 namespace Swarm.Allocator;
 
 /// <summary>Creates the default network at start-up, then sweeps now and then for anything missed.</summary>
-public sealed class AllocatorSweep(NetworkAllocator allocator, TimeProvider time, ILogger<AllocatorSweep> logger) : BackgroundService
+public sealed class AllocatorSweep(NetworkAllocator allocator, TimeProvider time, ILogger<AllocatorSweep> logger) : PeriodicWork(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await allocator.EnsureDefaultNetworkAsync(stoppingToken);
-                await allocator.SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "allocator sweep: {Message}", ex.Message);
-            }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(10);
 
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(10), time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await allocator.EnsureDefaultNetworkAsync(cancellationToken);
+        await allocator.SweepAsync(cancellationToken);
     }
 }

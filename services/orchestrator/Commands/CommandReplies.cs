@@ -18,6 +18,19 @@ public static class CommandReplies
         }
     }
 
+    /// <summary>The service a command names, or null after answering <c>not-found</c>.</summary>
+    public static async Task<Swarm.Domain.Services.Service?> FindServiceOrRejectAsync<T>(this ConsumeContext<T> context, Marten.IDocumentStore store, ILogger logger, Guid commandId, string reference) where T : class
+    {
+        await using var query = store.QuerySession();
+        var found = await Lookup.ServiceAsync(query, reference, context.CancellationToken);
+        if (found is null)
+        {
+            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{reference}'"));
+        }
+
+        return found;
+    }
+
     public static async Task RejectAsync<T>(this ConsumeContext<T> context, ILogger logger, Guid commandId, string code, ValidationError error) where T : class
     {
         var rejected = new CommandRejected

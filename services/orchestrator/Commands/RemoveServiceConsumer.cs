@@ -14,15 +14,9 @@ public sealed class RemoveServiceConsumer(IDocumentStore store, TimeProvider tim
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
-        Service? found;
-        await using (var query = store.QuerySession())
-        {
-            found = await Lookup.ServiceAsync(query, command.Service, context.CancellationToken);
-        }
-
+        var found = await context.FindServiceOrRejectAsync(store, logger, commandId, command.Service);
         if (found is null)
         {
-            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{command.Service}'"));
             return;
         }
 

@@ -2,6 +2,7 @@ using Marten;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
+using Swarm.ServiceDefaults;
 
 namespace Swarm.Orchestrator.Replicated;
 
@@ -18,41 +19,24 @@ public sealed class ReconcileLoopOptions
 /// Time-driven reconciliation: promotes restarted tasks whose delay has elapsed, and reconciles every
 /// service at start-up and periodically, so a missed or failed message never leaves a service drifted.
 /// </summary>
-public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation reconciliation, TimeProvider time, Microsoft.Extensions.Options.IOptions<ReconcileLoopOptions> options, ILogger<ReconcileLoop> logger) : BackgroundService
+public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation reconciliation, TimeProvider time, Microsoft.Extensions.Options.IOptions<ReconcileLoopOptions> options, ILogger<ReconcileLoop> logger)
+    : PeriodicWork(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var restartPeriod = TimeSpan.FromSeconds(options.Value.RestartCheckSeconds);
-        var fullPeriod = TimeSpan.FromSeconds(options.Value.FullReconcileSeconds);
-        var lastFull = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var now = time.GetUtcNow();
-                if (now - lastFull >= fullPeriod)
-                {
-                    lastFull = now;
-                    await ReconcileAllAsync(stoppingToken);
-                }
-                else
-                {
-                    await PromoteDelayedAsync(now, stoppingToken);
-                }
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "reconcile loop: {Message}", ex.Message);
-            }
+    private DateTimeOffset _lastFull = DateTimeOffset.MinValue;
 
-            try
-            {
-                await Task.Delay(restartPeriod, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.RestartCheckSeconds);
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastFull >= TimeSpan.FromSeconds(options.Value.FullReconcileSeconds))
+        {
+            _lastFull = now;
+            await ReconcileAllAsync(cancellationToken);
+        }
+        else
+        {
+            await PromoteDelayedAsync(now, cancellationToken);
         }
     }
 
