@@ -81,7 +81,7 @@ public static class SwarmStoreOptions
         opts.Projections.Add<NetworkProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<Service>().Index(x => x.Name);
-        opts.Schema.For<SwarmTask>().Index(x => x.ServiceId);
+        opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!);
         opts.Schema.For<ServiceNameClaim>();
     }
 }

@@ -9,6 +9,8 @@ namespace Swarm.ServiceDefaults;
 /// </summary>
 public abstract class PeriodicWork(TimeProvider time, ILogger logger) : BackgroundService
 {
+    protected TimeProvider Clock { get; } = time;
+
     protected abstract TimeSpan Period { get; }
 
     protected abstract Task RunOnceAsync(CancellationToken cancellationToken);
@@ -28,7 +30,7 @@ public abstract class PeriodicWork(TimeProvider time, ILogger logger) : Backgrou
 
             try
             {
-                await Task.Delay(Period, time, stoppingToken);
+                await Task.Delay(Period, Clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -1,3 +1,10 @@
-var builder = WebApplication.CreateBuilder(args);
+using Swarm.Dispatcher;
+
+// The dispatcher: agent sessions over gRPC (Kestrel endpoint "Grpc", HTTP/2) and health over
+// HTTP/1 (endpoint "Http"); see appsettings.json (found next to the executable) for the defaults.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddDispatcher();
+
 var app = builder.Build();
+app.MapDispatcher();
 app.Run();

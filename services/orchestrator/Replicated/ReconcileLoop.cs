@@ -28,7 +28,7 @@ public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation re
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Clock.GetUtcNow();
         if (now - _lastFull >= TimeSpan.FromSeconds(options.Value.FullReconcileSeconds))
         {
             _lastFull = now;

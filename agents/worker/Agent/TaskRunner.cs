@@ -1,0 +1,210 @@
+using Microsoft.Extensions.Logging;
+using Swarm.Contracts.Model;
+using Swarm.Worker.Exec;
+
+namespace Swarm.Worker.Agent;
+
+/// <summary>
+/// Drives one task through its lifecycle on this node (SwarmKit's task manager): accepted →
+/// preparing → ready, waits while the desired state is <c>ready</c>, then starting → running, and
+/// reports how it ends. A desired state past <c>running</c> (or <see cref="Stop"/>) stops it.
+/// Desired state only moves forward here, whatever order assignments arrive in.
+/// </summary>
+public sealed class TaskRunner
+{
+    private readonly object _gate = new();
+    private readonly TaskAssignment _task;
+    private readonly ITaskController _controller;
+    private readonly IStatusSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _mayStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _mustStop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DesiredState _desired;
+    private TaskState _reported;
+
+    public TaskRunner(TaskAssignment task, ITaskController controller, IStatusSink sink, TimeProvider time, ILogger logger)
+    {
+        _task = task;
+        _controller = controller;
+        _sink = sink;
+        _time = time;
+        _logger = logger;
+        _reported = task.State;
+        UpdateDesired(task.DesiredState);
+    }
+
+    public string TaskId => _task.TaskId;
+
+    public DesiredState Desired
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _desired;
+            }
+        }
+    }
+
+    /// <summary>The managers' latest desired state; an older one arriving late is ignored.</summary>
+    public void UpdateDesired(DesiredState desired)
+    {
+        lock (_gate)
+        {
+            if (desired <= _desired)
+            {
+                return;
+            }
+
+            _desired = desired;
+        }
+
+        if (desired >= DesiredState.Running)
+        {
+            _mayStart.TrySetResult();
+        }
+
+        if (desired > DesiredState.Running)
+        {
+            _mustStop.TrySetResult();
+        }
+    }
+
+    /// <summary>The task is no longer assigned to this node: stop it.</summary>
+    public void Stop()
+    {
+        _mayStart.TrySetResult();
+        _mustStop.TrySetResult();
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (_controller)
+            {
+                await LifecycleAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the agent is shutting down; the task is left as it is
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "task {TaskId} failed in the agent", _task.TaskId);
+            Report(TaskState.Failed, "agent error", $"task: {ex.Message}", null);
+        }
+    }
+
+    private async Task LifecycleAsync(CancellationToken ct)
+    {
+        switch (await _controller.RecoverAsync(ct))
+        {
+            case TaskRecovery.Running:
+                Report(TaskState.Running, "started", null, null);
+                await RunningAsync(ct);
+                return;
+            case TaskRecovery.Lost:
+                if (_mustStop.Task.IsCompleted)
+                {
+                    Report(TaskState.Shutdown, "shutdown", null, null);
+                }
+                else
+                {
+                    Report(TaskState.Failed, "exited while the agent was down", "task: exit status unknown (the process ended while the agent was not running)", null);
+                }
+
+                return;
+        }
+
+        if (_mustStop.Task.IsCompleted)
+        {
+            Report(TaskState.Shutdown, "shutdown before start", null, null);
+            return;
+        }
+
+        Report(TaskState.Accepted, "accepted", null, null);
+        Report(TaskState.Preparing, "preparing", null, null);
+        try
+        {
+            await _controller.PrepareAsync(ct);
+        }
+        catch (TaskRejectedException ex)
+        {
+            Report(TaskState.Rejected, "rejected", ex.Message, null);
+            return;
+        }
+
+        Report(TaskState.Ready, "prepared", null, null);
+
+        await _mayStart.Task.WaitAsync(ct);
+        if (_mustStop.Task.IsCompleted)
+        {
+            Report(TaskState.Shutdown, "shutdown before start", null, null);
+            return;
+        }
+
+        Report(TaskState.Starting, "starting", null, null);
+        try
+        {
+            await _controller.StartAsync(ct);
+        }
+        catch (TaskRejectedException ex)
+        {
+            Report(TaskState.Rejected, "rejected", ex.Message, null);
+            return;
+        }
+
+        Report(TaskState.Running, "started", null, null);
+        await RunningAsync(ct);
+    }
+
+    private async Task RunningAsync(CancellationToken ct)
+    {
+        var exited = _controller.WaitAsync(ct);
+        var first = await Task.WhenAny(exited, _mustStop.Task.WaitAsync(ct));
+        if (first != exited)
+        {
+            await first;
+            await _controller.StopAsync(_task.Spec.StopGracePeriod, ct);
+            Report(TaskState.Shutdown, "shutdown", null, null);
+            return;
+        }
+
+        var exit = await exited;
+        if (exit.ExitCode == 0)
+        {
+            Report(TaskState.Complete, "finished", null, 0);
+        }
+        else if (_mustStop.Task.IsCompleted)
+        {
+            Report(TaskState.Shutdown, "shutdown", null, exit.ExitCode);
+        }
+        else if (exit.ExitCode is { } code)
+        {
+            Report(TaskState.Failed, "finished", $"task: non-zero exit ({code})", code);
+        }
+        else
+        {
+            Report(TaskState.Failed, "finished", "task: exit status unknown (process adopted after an agent restart)", null);
+        }
+    }
+
+    private void Report(TaskState state, string message, string? error, int? exitCode)
+    {
+        lock (_gate)
+        {
+            if (state <= _reported)
+            {
+                return;
+            }
+
+            _reported = state;
+        }
+
+        _logger.LogDebug("task {TaskId}: {State}", _task.TaskId, state);
+        _sink.Report(new StatusUpdate(_task.TaskId, state, message, error, exitCode, _time.GetUtcNow()));
+    }
+}

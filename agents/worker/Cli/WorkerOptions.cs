@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace Swarm.Worker.Cli;
+
+/// <summary>The agent's command line.</summary>
+public sealed record WorkerOptions
+{
+    public const string Usage = """
+        Usage: Swarm.Worker [options]
+
+        Runs a node agent: registers with the dispatcher, receives tasks and runs them.
+
+        Options:
+          --dispatcher URL        dispatcher gRPC address (default http://127.0.0.1:4243)
+          --hostname NAME         node hostname (default: this machine's name)
+          --label KEY=VALUE       node label; repeatable
+          --executor process|sim  how tasks run (default process; sim with --simulate)
+          --simulate N            host N simulated nodes (<hostname>-1 … <hostname>-N) in this process
+          --state-dir DIR         where the node keeps its identity and task records
+                                  (default ./.run/workers/<hostname>)
+          --sim-fail-rate P       sim executor: fraction 0..1 of tasks that fail (exit 1)
+          --sim-run-seconds S     sim executor: tasks complete after S seconds (default: run until stopped)
+          -h, --help              show this help
+        """;
+
+    public Uri Dispatcher { get; init; } = new("http://127.0.0.1:4243");
+    public string Hostname { get; init; } = Environment.MachineName;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public string Executor { get; init; } = "process";
+    public int Simulate { get; init; }
+    public string? StateDirOption { get; init; }
+    public double SimFailRate { get; init; }
+    public double? SimRunSeconds { get; init; }
+    public bool Help { get; init; }
+
+    /// <summary>The state directory: as given, or <c>./.run/workers/&lt;hostname&gt;</c>.</summary>
+    public string StateDir => Path.GetFullPath(StateDirOption ?? Path.Combine(".run", "workers", Hostname));
+
+    /// <summary>Parses the command line; throws <see cref="UsageException"/> on a bad flag or value.</summary>
+    public static WorkerOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new WorkerOptions();
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? executor = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? inline = null;
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is var eq and > 2)
+            {
+                inline = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+
+            string Value()
+            {
+                if (inline is not null)
+                {
+                    return inline;
+                }
+
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException($"{arg} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    options = options with { Help = true };
+                    break;
+                case "--dispatcher":
+                    var url = Value();
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                    {
+                        throw new UsageException($"--dispatcher: '{url}' is not an http:// or https:// URL");
+                    }
+
+                    options = options with { Dispatcher = uri };
+                    break;
+                case "--hostname":
+                    var hostname = Value();
+                    if (string.IsNullOrWhiteSpace(hostname) || hostname.IndexOfAny(['/', '\\']) >= 0)
+                    {
+                        throw new UsageException($"--hostname: '{hostname}' is not a valid hostname");
+                    }
+
+                    options = options with { Hostname = hostname };
+                    break;
+                case "--label":
+                    var label = Value();
+                    var sep = label.IndexOf('=', StringComparison.Ordinal);
+                    if (sep <= 0)
+                    {
+                        throw new UsageException($"--label: '{label}' is not KEY=VALUE");
+                    }
+
+                    labels[label[..sep]] = label[(sep + 1)..];
+                    break;
+                case "--executor":
+                    executor = Value();
+                    if (executor is not ("process" or "sim"))
+                    {
+                        throw new UsageException($"--executor: '{executor}' is not one of process, sim");
+                    }
+
+                    break;
+                case "--simulate":
+                    options = options with { Simulate = ParseInt(arg, Value(), min: 1) };
+                    break;
+                case "--state-dir":
+                    options = options with { StateDirOption = Value() };
+                    break;
+                case "--sim-fail-rate":
+                    var rate = ParseDouble(arg, Value());
+                    if (rate is < 0 or > 1)
+                    {
+                        throw new UsageException($"--sim-fail-rate: {rate.ToString(CultureInfo.InvariantCulture)} is not between 0 and 1");
+                    }
+
+                    options = options with { SimFailRate = rate };
+                    break;
+                case "--sim-run-seconds":
+                    var seconds = ParseDouble(arg, Value());
+                    if (seconds <= 0)
+                    {
+                        throw new UsageException("--sim-run-seconds: must be greater than 0");
+                    }
+
+                    options = options with { SimRunSeconds = seconds };
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{args[i]}'");
+            }
+        }
+
+        if (options.Simulate > 0 && executor == "process")
+        {
+            throw new UsageException("--simulate runs simulated nodes; it cannot be combined with --executor process");
+        }
+
+        executor ??= options.Simulate > 0 ? "sim" : "process";
+        return options with { Labels = labels, Executor = executor };
+    }
+
+    private static int ParseInt(string flag, string value, int min) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+            ? n
+            : throw new UsageException($"{flag}: '{value}' is not a whole number >= {min}");
+
+    private static double ParseDouble(string flag, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+            ? d
+            : throw new UsageException($"{flag}: '{value}' is not a number");
+}
+
+/// <summary>A bad command line; the agent prints the message and exits with code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

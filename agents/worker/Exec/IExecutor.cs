@@ -1,0 +1,49 @@
+namespace Swarm.Worker.Exec;
+
+/// <summary>What a controller found of a task from before this agent process started.</summary>
+public enum TaskRecovery
+{
+    /// <summary>The task was never started here: run it.</summary>
+    None,
+
+    /// <summary>The task is still running (started by an earlier agent process): it is watched, not started again.</summary>
+    Running,
+
+    /// <summary>The task was started here once but is gone, and how it ended is not known.</summary>
+    Lost,
+}
+
+/// <summary>Runs tasks on this node (SwarmKit's <c>exec.Executor</c>).</summary>
+public interface IExecutor
+{
+    /// <summary>The name agents register with (<c>process</c>, <c>sim</c>).</summary>
+    string Name { get; }
+
+    /// <summary>A controller for one task.</summary>
+    ITaskController Controller(TaskAssignment task);
+
+    /// <summary>
+    /// Called once, with the first complete assignment set after the agent started: ends whatever an
+    /// earlier agent process left running for tasks that are no longer assigned.
+    /// </summary>
+    Task CleanupAsync(IReadOnlySet<string> assignedTaskIds, CancellationToken cancellationToken);
+}
+
+/// <summary>The lifecycle of one task on the executor (SwarmKit's <c>exec.Controller</c>).</summary>
+public interface ITaskController : IAsyncDisposable
+{
+    /// <summary>Looks for the task left by an earlier agent process; <see cref="TaskRecovery.Running"/> adopts it.</summary>
+    Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>Everything short of starting. Throws <see cref="TaskRejectedException"/> when the task cannot run.</summary>
+    Task PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts the task. Throws <see cref="TaskRejectedException"/> when it cannot be started.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes when the started (or adopted) task exits on its own or after <see cref="StopAsync"/>.</summary>
+    Task<TaskExit> WaitAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ends the task: a polite request first, a forced end after <paramref name="gracePeriod"/>.</summary>
+    Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken);
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Swarm.Worker.Exec;
+
+/// <summary>A started task process, as written to the state directory.</summary>
+public sealed record ProcessRecord(string TaskId, int Pid, long StartTime, double StopGracePeriodSeconds);
+
+/// <summary>
+/// The processes this node started, one file per task under <c>&lt;state-dir&gt;/tasks</c>, so that a
+/// restarted agent finds them again.
+/// </summary>
+public sealed class ProcessRecords
+{
+    private readonly string _dir;
+
+    public ProcessRecords(string stateDir)
+    {
+        _dir = Path.Combine(stateDir, "tasks");
+    }
+
+    public void Save(ProcessRecord record)
+    {
+        Directory.CreateDirectory(_dir);
+        var path = PathOf(record.TaskId);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(record));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public ProcessRecord? Load(string taskId)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ProcessRecord>(File.ReadAllText(PathOf(taskId)));
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public IReadOnlyList<ProcessRecord> All()
+    {
+        if (!Directory.Exists(_dir))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(_dir, "*.json")
+            .Select(f => Load(Path.GetFileNameWithoutExtension(f)))
+            .OfType<ProcessRecord>()
+            .ToList();
+    }
+
+    public void Delete(string taskId)
+    {
+        try
+        {
+            File.Delete(PathOf(taskId));
+        }
+        catch (IOException)
+        {
+            // gone already
+        }
+    }
+
+    private string PathOf(string taskId)
+    {
+        if (taskId.Length == 0 || taskId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || taskId.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"invalid task id '{taskId}'", nameof(taskId));
+        }
+
+        return Path.Combine(_dir, taskId + ".json");
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Swarm.Worker.Agent;
+using Swarm.Worker.Cli;
+using Swarm.Worker.Exec;
+
+namespace Swarm.Worker;
+
+/// <summary>
+/// Runs the node agents of this process: one with the chosen executor, or <c>--simulate N</c>
+/// simulated nodes sharing one connection to the dispatcher.
+/// </summary>
+public sealed class WorkerHost : BackgroundService
+{
+    private readonly WorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+
+    public WorkerHost(WorkerOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _options = options;
+        _time = time;
+        _loggers = loggers;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var channel = GrpcChannel.ForAddress(_options.Dispatcher, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+            HttpVersion = HttpVersion.Version20,
+            MaxReceiveMessageSize = null,
+            ThrowOperationCanceledOnCancellation = true,
+        });
+        var client = new Dispatcher.Api.Dispatcher.DispatcherClient(channel);
+        var logger = _loggers.CreateLogger("Swarm.Worker");
+
+        var agents = new List<NodeAgent>();
+        if (_options.Simulate > 0)
+        {
+            var sim = new SimOptions
+            {
+                FailRate = _options.SimFailRate,
+                RunTime = _options.SimRunSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            };
+            for (var i = 1; i <= _options.Simulate; i++)
+            {
+                var hostname = $"{_options.Hostname}-{i}";
+                var settings = new AgentSettings { Hostname = hostname, Labels = _options.Labels, StateDir = Path.Combine(_options.StateDir, hostname) };
+                agents.Add(new NodeAgent(settings, client, new SimExecutor(sim, _time), _time, logger));
+            }
+        }
+        else
+        {
+            var settings = new AgentSettings { Hostname = _options.Hostname, Labels = _options.Labels, StateDir = _options.StateDir };
+            IExecutor executor = _options.Executor == "sim"
+                ? new SimExecutor(new SimOptions { FailRate = _options.SimFailRate, RunTime = _options.SimRunSeconds is { } s ? TimeSpan.FromSeconds(s) : null }, _time)
+                : new ProcessExecutor(_options.StateDir, _time, logger);
+            agents.Add(new NodeAgent(settings, client, executor, _time, logger));
+        }
+
+        logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, _options.Dispatcher);
+        await Task.WhenAll(agents.Select(a => Task.Run(() => a.RunAsync(stoppingToken), CancellationToken.None)));
+    }
+}

@@ -1,0 +1,157 @@
+using Grpc.Core;
+using Marten;
+using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Nodes;
+using Swarm.Dispatcher.Sessions;
+using Swarm.Dispatcher.Tasks;
+using Swarm.Domain.Tasks;
+using ModelTaskState = Swarm.Contracts.Model.TaskState;
+using ModelNodeDescription = Swarm.Contracts.Model.NodeDescription;
+
+namespace Swarm.Dispatcher.Api;
+
+/// <summary>The agent-facing gRPC API: registration, the session stream, heartbeats and status reports.</summary>
+public sealed class DispatcherService : Dispatcher.DispatcherBase
+{
+    private static readonly ModelTaskState[] NonTerminal = Enum.GetValues<ModelTaskState>().Where(s => !TaskStateMachine.IsTerminal(s)).ToArray();
+
+    private readonly SessionRegistry _sessions;
+    private readonly HeartbeatMonitor _heartbeats;
+    private readonly NodeStatusWriter _nodes;
+    private readonly TaskStatusWriter _tasks;
+    private readonly IDocumentStore _store;
+    private readonly TimeProvider _time;
+    private readonly DispatcherOptions _options;
+    private readonly ILogger<DispatcherService> _logger;
+
+    public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, NodeStatusWriter nodes, TaskStatusWriter tasks,
+        IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger)
+    {
+        _sessions = sessions;
+        _heartbeats = heartbeats;
+        _nodes = nodes;
+        _tasks = tasks;
+        _store = store;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private long PeriodMs => (long)_heartbeats.Period.TotalMilliseconds;
+
+    public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
+    {
+        var nodeId = Guid.TryParse(request.NodeId, out var known) && known != Guid.Empty ? known : Guid.NewGuid();
+        var description = ToModel(request.Description ?? new NodeDescription());
+
+        // the session exists before the node is marked ready, so a concurrent expiry sees it and stands down
+        var session = _sessions.Open(nodeId);
+        _heartbeats.Beat(nodeId);
+        try
+        {
+            await _nodes.RegisterAsync(nodeId, description, context.CancellationToken);
+        }
+        catch
+        {
+            _sessions.Close(session);
+            throw;
+        }
+
+        _logger.LogInformation("node {NodeId} ({Hostname}) registered, session {SessionId}", nodeId, description.Hostname, session.SessionId);
+        return new RegisterResponse { NodeId = nodeId.ToString(), SessionId = session.SessionId, HeartbeatPeriodMs = PeriodMs };
+    }
+
+    public override async Task Session(SessionRequest request, IServerStreamWriter<SessionMessage> responseStream, ServerCallContext context)
+    {
+        var session = FindSession(request.SessionId);
+        using var stream = new AssignmentStream(_time, _options.AssignmentFlushDelay);
+        if (!session.Attach(stream))
+        {
+            throw UnknownSession();
+        }
+
+        try
+        {
+            stream.Send(new SessionMessage
+            {
+                Session = new SessionInfo { NodeId = session.NodeId.ToString(), SessionId = session.SessionId, HeartbeatPeriodMs = PeriodMs },
+            });
+
+            // changes pushed from now on wait in the stream and follow the COMPLETE set
+            await using (var query = _store.QuerySession())
+            {
+                var nodeId = session.NodeId;
+                var tasks = await query.Query<SwarmTask>()
+                    .Where(t => t.NodeId == nodeId && NonTerminal.Contains(t.State))
+                    .ToListAsync(context.CancellationToken);
+                stream.Start(tasks.Where(t => !t.IsTerminal).Select(Assignments.ToAssignment));
+                _logger.LogDebug("session {SessionId}: sent {Count} assignments", session.SessionId, tasks.Count);
+            }
+
+            await foreach (var message in stream.Messages.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(message, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // the agent went away; its heartbeat deadline decides what happens to the node
+        }
+        finally
+        {
+            session.Detach(stream);
+        }
+    }
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    {
+        var session = FindSession(request.SessionId);
+        _heartbeats.Beat(session.NodeId);
+        return Task.FromResult(new HeartbeatResponse { PeriodMs = PeriodMs });
+    }
+
+    public override async Task<UpdateTaskStatusResponse> UpdateTaskStatus(UpdateTaskStatusRequest request, ServerCallContext context)
+    {
+        var session = FindSession(request.SessionId);
+        var now = _time.GetUtcNow();
+        var reports = request.Updates.Select(u => new ReportedStatus(
+            u.TaskId,
+            Assignments.ToModel(u.State),
+            u.Message,
+            string.IsNullOrEmpty(u.Error) ? null : u.Error,
+            u.HasExitCode ? u.ExitCode : null,
+            u.Timestamp is { } ts ? ts.ToDateTimeOffset() : now)).ToList();
+
+        var response = new UpdateTaskStatusResponse();
+        if (reports.Count == 0)
+        {
+            return response;
+        }
+
+        var refused = await _tasks.WriteAsync(session.NodeId, reports, context.CancellationToken);
+        foreach (var r in refused)
+        {
+            _logger.LogWarning("node {NodeId}: refused report on task {TaskId}: {Reason}", session.NodeId, r.TaskId, r.Reason);
+            response.Refused.Add(new RefusedUpdate { TaskId = r.TaskId, Reason = r.Reason });
+        }
+
+        return response;
+    }
+
+    private NodeSession FindSession(string sessionId) =>
+        _sessions.Find(sessionId) is { IsClosed: false } session ? session : throw UnknownSession();
+
+    private static RpcException UnknownSession() => new(new Status(StatusCode.NotFound, "unknown or expired session; register again"));
+
+    private static ModelNodeDescription ToModel(NodeDescription d) => new()
+    {
+        Hostname = d.Hostname,
+        Role = string.IsNullOrEmpty(d.Role) ? "worker" : d.Role,
+        Os = d.Os,
+        Architecture = d.Arch,
+        NanoCpus = d.NanoCpus,
+        MemoryBytes = d.MemoryBytes,
+        Executor = d.Executor,
+        Labels = new Dictionary<string, string>(d.Labels),
+    };
+}

@@ -1,0 +1,63 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Swarm.Dispatcher.Api;
+using Swarm.Dispatcher.Consumers;
+using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Nodes;
+using Swarm.Dispatcher.Sessions;
+using Swarm.Dispatcher.Tasks;
+using Swarm.ServiceDefaults;
+
+namespace Swarm.Dispatcher;
+
+public static class DispatcherExtensions
+{
+    /// <summary>
+    /// The dispatcher's services: the cluster log, the bus (task changes arrive on a queue of this
+    /// process's own, so every replica sees every change), agent sessions and heartbeat expiry.
+    /// </summary>
+    public static WebApplicationBuilder AddDispatcher(this WebApplicationBuilder builder)
+    {
+        builder.AddSwarmDefaults("dispatcher");
+
+        var endpoint = AssignmentEndpointName();
+        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        {
+            x.AddConsumer<TaskAssignedConsumer>().Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
+            x.AddConsumer<TaskDesiredStateChangedConsumer>().Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
+        });
+
+        builder.Services.Configure<DispatcherOptions>(builder.Configuration.GetSection(DispatcherOptions.Section));
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            return new HeartbeatMonitor(sp.GetRequiredService<TimeProvider>(), options.HeartbeatPeriod, Math.Max(1, options.MissedHeartbeats));
+        });
+        builder.Services.AddSingleton<NodeStatusWriter>();
+        builder.Services.AddSingleton<TaskStatusWriter>();
+        builder.Services.AddScoped<AssignmentPusher>();
+        builder.Services.AddHostedService<HeartbeatExpiryService>();
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
+        return builder;
+    }
+
+    public static WebApplication MapDispatcher(this WebApplication app)
+    {
+        app.MapGrpcService<DispatcherService>();
+        app.MapSwarmDefaultEndpoints();
+        return app;
+    }
+
+    private static void ConfigureAssignmentEndpoint(IEndpointRegistrationConfigurator e, string name)
+    {
+        e.Name = name;
+        e.Temporary = true;
+        e.PrefetchCount = 200;
+        e.ConcurrentMessageLimit = 32;
+    }
+
+    /// <summary>A queue name unique to this process (auto-deleted when it disconnects).</summary>
+    private static string AssignmentEndpointName() =>
+        $"dispatcher-assignments-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+}

@@ -1,0 +1,69 @@
+using Marten;
+using Swarm.Contracts.Events;
+using Swarm.Contracts.Model;
+using Swarm.Domain.Nodes;
+using Swarm.EventStore;
+
+namespace Swarm.Dispatcher.Nodes;
+
+/// <summary>Writes what the dispatcher decides about nodes: registrations and status changes.</summary>
+public sealed class NodeStatusWriter
+{
+    private const int MaxAttempts = 5;
+
+    private readonly IDocumentStore _store;
+    private readonly TimeProvider _time;
+
+    public NodeStatusWriter(IDocumentStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>Records the agent's description and marks the node ready (if it is not already).</summary>
+    public Task RegisterAsync(Guid nodeId, NodeDescription description, CancellationToken cancellationToken) =>
+        Conflicts.RetryAsync(async _ =>
+        {
+            await using var session = _store.LightweightSession();
+            session.Stamp();
+            var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
+            var now = _time.GetUtcNow();
+            var registered = new NodeRegistered { NodeId = nodeId, Description = description, At = now };
+            stream.AppendOne(registered);
+            var node = stream.Aggregate is { } existing ? existing.Apply(registered) : Node.Create(registered);
+            if (NodeDecisions.ChangeStatus(node, nodeId, NodeStatus.Ready, "node registered", now) is { } ready)
+            {
+                stream.AppendOne(ready);
+            }
+
+            await session.SaveChangesAsync(cancellationToken);
+            return true;
+        }, MaxAttempts, cancellationToken);
+
+    /// <summary>
+    /// Marks the node down unless <paramref name="stillDown"/> says otherwise when the decision is
+    /// made (it re-checks on every retry, so a node that reconnected meanwhile stays ready).
+    /// Returns whether an event was written.
+    /// </summary>
+    public Task<bool> MarkDownAsync(Guid nodeId, string message, Func<bool> stillDown, CancellationToken cancellationToken) =>
+        Conflicts.RetryAsync(async _ =>
+        {
+            if (!stillDown())
+            {
+                return false;
+            }
+
+            await using var session = _store.LightweightSession();
+            session.Stamp();
+            var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
+            if (stream.Aggregate is null
+                || NodeDecisions.ChangeStatus(stream.Aggregate, nodeId, NodeStatus.Down, message, _time.GetUtcNow()) is not { } down)
+            {
+                return false;
+            }
+
+            stream.AppendOne(down);
+            await session.SaveChangesAsync(cancellationToken);
+            return true;
+        }, MaxAttempts, cancellationToken);
+}

@@ -1,0 +1,36 @@
+using Marten;
+using Swarm.Dispatcher.Tasks;
+using Swarm.Domain.Tasks;
+
+namespace Swarm.Dispatcher.Sessions;
+
+/// <summary>
+/// Sends a task's current state to the session of its node, when that node holds a session here.
+/// The task is read from the read model at the time of sending, so a duplicate or late event sends
+/// the current state again, which agents take as a no-op.
+/// </summary>
+public sealed class AssignmentPusher
+{
+    private readonly SessionRegistry _sessions;
+    private readonly IQuerySession _query;
+
+    public AssignmentPusher(SessionRegistry sessions, IQuerySession query)
+    {
+        _sessions = sessions;
+        _query = query;
+    }
+
+    public async Task PushAsync(Guid taskId, Guid? nodeHint, CancellationToken cancellationToken)
+    {
+        if (_sessions.Count == 0 || (nodeHint is { } hint && !_sessions.HasSession(hint)))
+        {
+            return;
+        }
+
+        var task = await _query.LoadAsync<SwarmTask>(taskId, cancellationToken);
+        if (task?.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
+        {
+            session.Push(Assignments.ToAssignment(task));
+        }
+    }
+}

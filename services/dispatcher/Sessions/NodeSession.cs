@@ -1,0 +1,87 @@
+namespace Swarm.Dispatcher.Sessions;
+
+/// <summary>
+/// One agent session: the node it belongs to and, while the agent holds the session stream open,
+/// that stream. A newer stream for the same session replaces (and ends) the older one.
+/// </summary>
+public sealed class NodeSession
+{
+    private readonly object _gate = new();
+    private AssignmentStream? _stream;
+    private bool _closed;
+
+    public NodeSession(Guid nodeId, string sessionId)
+    {
+        NodeId = nodeId;
+        SessionId = sessionId;
+    }
+
+    public Guid NodeId { get; }
+    public string SessionId { get; }
+
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>Attaches a newly opened stream; returns false when the session is already closed.</summary>
+    public bool Attach(AssignmentStream stream)
+    {
+        AssignmentStream? previous;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            previous = _stream;
+            _stream = stream;
+        }
+
+        previous?.Close();
+        return true;
+    }
+
+    public void Detach(AssignmentStream stream)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_stream, stream))
+            {
+                _stream = null;
+            }
+        }
+    }
+
+    /// <summary>Queues a changed task for the open stream; without one the next COMPLETE set carries it.</summary>
+    public void Push(Api.Assignment assignment)
+    {
+        AssignmentStream? stream;
+        lock (_gate)
+        {
+            stream = _stream;
+        }
+
+        stream?.Push(assignment);
+    }
+
+    public void Close()
+    {
+        AssignmentStream? stream;
+        lock (_gate)
+        {
+            _closed = true;
+            stream = _stream;
+            _stream = null;
+        }
+
+        stream?.Close();
+    }
+}
