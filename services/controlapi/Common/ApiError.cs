@@ -1,0 +1,34 @@
+namespace Swarm.ControlApi.Common;
+
+/// <summary>
+/// Body of every error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>,
+/// <c>unavailable</c> or <c>internal</c>; <see cref="Field"/> names the input at fault (JSON path such
+/// as <c>spec.replicas</c>) or is empty.
+/// </summary>
+public sealed record ApiError(string Code, string Field, string Reason)
+{
+    public const string Invalid = "invalid";
+    public const string Conflict = "conflict";
+    public const string NotFound = "not-found";
+    public const string Unavailable = "unavailable";
+    public const string Internal = "internal";
+
+    public static int StatusFor(string code) => code switch
+    {
+        Invalid => StatusCodes.Status400BadRequest,
+        Conflict => StatusCodes.Status409Conflict,
+        NotFound => StatusCodes.Status404NotFound,
+        Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public IResult ToResult() => Results.Json(this, statusCode: StatusFor(Code));
+
+    public static IResult BadRequest(string field, string reason) => new ApiError(Invalid, field, reason).ToResult();
+
+    public static IResult Missing(string kind, string reference) =>
+        new ApiError(NotFound, "", $"no {kind} '{reference}'").ToResult();
+}
+
+/// <summary>Answer to an accepted command: the service or node it touched and its stream version.</summary>
+public sealed record CommandResult(Guid Id, long Version);

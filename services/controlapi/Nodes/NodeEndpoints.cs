@@ -1,0 +1,89 @@
+using Marten;
+using MassTransit;
+using Swarm.ControlApi.Common;
+using Swarm.Contracts.Commands;
+
+namespace Swarm.ControlApi.Nodes;
+
+/// <summary><c>/api/nodes</c>: list, inspect and update nodes.</summary>
+public static class NodeEndpoints
+{
+    public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/nodes").WithTags("nodes");
+
+        group.MapGet("/", ListAsync)
+            .WithName("ListNodes")
+            .WithSummary("List nodes")
+            .Produces<IReadOnlyList<NodeView>>();
+
+        group.MapGet("/{idOrHostname}", GetAsync)
+            .WithName("GetNode")
+            .WithSummary("Inspect a node by id, hostname or unique id prefix")
+            .Produces<NodeView>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+
+        group.MapPost("/{idOrHostname}/update", UpdateAsync)
+            .WithName("UpdateNode")
+            .WithSummary("Change a node's availability (active, pause, drain) or operator labels")
+            .Accepts<UpdateNodeRequest>("application/json")
+            .Produces<CommandResult>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(IQuerySession session, CancellationToken ct)
+    {
+        var nodes = await NodeQueries.ListAsync(session, ct);
+        var tasks = await NodeQueries.ActiveTaskCountsAsync(session, ct);
+        return Results.Ok(nodes.Select(n => NodeView.From(n, tasks.GetValueOrDefault(n.Id))).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string idOrHostname, IQuerySession session, CancellationToken ct)
+    {
+        var found = await NodeQueries.FindAsync(session, idOrHostname, ct);
+        if (found.Error is { } error)
+        {
+            return error.ToResult();
+        }
+
+        var tasks = await NodeQueries.ActiveTaskCountsAsync(session, ct);
+        return Results.Ok(NodeView.From(found.Value!, tasks.GetValueOrDefault(found.Value!.Id)));
+    }
+
+    private static async Task<IResult> UpdateAsync(string idOrHostname, HttpRequest request, IQuerySession session, CommandSender sender, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<UpdateNodeRequest>(request, "");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.LabelAdd?.Keys.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            return ApiError.BadRequest("labelAdd", "label keys must not be empty");
+        }
+
+        if (body.LabelRemove?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            return ApiError.BadRequest("labelRemove", "label keys must not be empty");
+        }
+
+        var found = await NodeQueries.FindAsync(session, idOrHostname, ct);
+        if (found.Error is { } missing)
+        {
+            return missing.ToResult();
+        }
+
+        var command = new UpdateNode
+        {
+            CommandId = NewId.NextGuid(),
+            Node = found.Value!.Id.ToString(),
+            Availability = body.Availability,
+            LabelAdd = body.LabelAdd,
+            LabelRemove = body.LabelRemove,
+        };
+        return await sender.SendAsync(command, Results.Ok, ct);
+    }
+}

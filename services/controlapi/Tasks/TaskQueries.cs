@@ -1,0 +1,77 @@
+using Marten;
+using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Nodes;
+using Swarm.Domain.Tasks;
+
+namespace Swarm.ControlApi.Tasks;
+
+/// <summary>Reads of the task read model and of task streams.</summary>
+public static class TaskQueries
+{
+    /// <summary>Tasks matching the filter, by slot, newest first within a slot.</summary>
+    public static async Task<IReadOnlyList<TaskSummary>> ListAsync(IQuerySession session, TaskFilter filter, CancellationToken ct)
+    {
+        var query = session.Query<SwarmTask>().AsQueryable();
+        if (filter.ServiceId is { } serviceId)
+        {
+            query = query.Where(t => t.ServiceId == serviceId);
+        }
+
+        if (filter.NodeId is { } nodeId)
+        {
+            query = query.Where(t => t.NodeId == nodeId);
+        }
+
+        if (filter.DesiredState is { } desired)
+        {
+            query = query.Where(t => t.DesiredState == desired);
+        }
+
+        var tasks = await query.ToListAsync(ct);
+        var hostnames = await NodeQueries.HostnamesAsync(session, ct);
+        return tasks
+            .OrderBy(t => t.ServiceName, StringComparer.Ordinal)
+            .ThenBy(t => t.Slot)
+            .ThenByDescending(t => t.CreatedAt)
+            .Select(t => TaskSummary.From(t, HostnameOf(hostnames, t.NodeId)))
+            .ToList();
+    }
+
+    /// <summary>Finds a task by full id or unique id prefix.</summary>
+    public static async Task<Lookup<SwarmTask>> FindAsync(IQuerySession session, string reference, CancellationToken ct)
+    {
+        if (Guid.TryParse(reference, out var id))
+        {
+            var task = await session.LoadAsync<SwarmTask>(id, ct);
+            return task is null ? Lookup<SwarmTask>.Missing("task", reference) : Lookup<SwarmTask>.Found(task);
+        }
+
+        if (IdPrefix.Normalize(reference) is not { } prefix)
+        {
+            return Lookup<SwarmTask>.Missing("task", reference);
+        }
+
+        var matches = await session.QueryAsync<SwarmTask>(IdPrefix.SqlCondition, ct, prefix + "%");
+        return Lookup<SwarmTask>.FromMatches("task", reference, matches);
+    }
+
+    public static async Task<TaskDetail> DetailAsync(IQuerySession session, SwarmTask task, CancellationToken ct)
+    {
+        var hostnames = await NodeQueries.HostnamesAsync(session, ct);
+        var events = await session.Events.FetchStreamAsync(task.Id, token: ct);
+        var history = events
+            .OrderBy(e => e.Version)
+            .Select(e => new TaskHistoryEntry(
+                e.Version,
+                e.Sequence,
+                e.Timestamp,
+                e.EventTypeName,
+                TaskHistory.Summarize(e.Data, id => HostnameOf(hostnames, id) ?? id.ToString()),
+                e.Data))
+            .ToList();
+        return TaskDetail.From(task, HostnameOf(hostnames, task.NodeId), history);
+    }
+
+    private static string? HostnameOf(IReadOnlyDictionary<Guid, string> hostnames, Guid? nodeId) =>
+        nodeId is { } id ? hostnames.GetValueOrDefault(id) ?? id.ToString() : null;
+}

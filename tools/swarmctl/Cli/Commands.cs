@@ -1,0 +1,267 @@
+using Swarm.Contracts.Model;
+
+namespace Swarm.Ctl.Cli;
+
+/// <summary>Every command of swarmctl, with its help and flags.</summary>
+public static class Commands
+{
+    private static readonly FlagSpec Format = new("format", null, "FORMAT", "Output format: json, or table (default)");
+    private static readonly FlagSpec Quiet = new("quiet", "q", null, "Only print ids");
+    private static readonly FlagSpec NoTrunc = new("no-trunc", null, null, "Do not shorten ids and errors");
+    private static readonly FlagSpec Detach = new("detach", "d", null, "Return at once (default); --detach=false waits like --wait");
+    private static readonly FlagSpec Wait = new("wait", null, null, "Wait until every replica runs, showing progress on stderr");
+    private static readonly FlagSpec WaitTimeout = new("timeout", null, "DURATION", "How long --wait waits (default 2m)");
+
+    private static readonly FlagSpec[] RestartFlags =
+    [
+        new("restart-condition", null, "COND", "Restart when a task ends: none, on-failure or any (default any)"),
+        new("restart-delay", null, "DURATION", "Delay before a task is restarted (default 5s)"),
+        new("restart-max-attempts", null, "N", "Restarts tried before giving up, 0 = unlimited"),
+        new("restart-window", null, "DURATION", "Window in which restarts are counted (default: all of them)"),
+    ];
+
+    private static readonly FlagSpec StopGrace = new("stop-grace-period", null, "DURATION", "Time between SIGTERM and SIGKILL when a task is stopped (default 10s)");
+
+    public static readonly IReadOnlyList<CommandGroup> Groups =
+    [
+        new("node", "Manage the cluster's nodes",
+        [
+            new("node", "ls", "List nodes", "swarmctl node ls [OPTIONS]",
+                [Format, Quiet],
+                ["swarmctl node ls", "swarmctl node ls --format json"],
+                0, 0,
+                a => new NodeList(a.Format(), a.Switch("quiet")),
+                Aliases: ["list"]),
+            new("node", "inspect", "Show a node in detail", "swarmctl node inspect [OPTIONS] NODE [NODE...]",
+                [Format],
+                ["swarmctl node inspect worker-1", "swarmctl node inspect 3f2a --format json"],
+                1, int.MaxValue,
+                a => new NodeInspect(a.Positionals.ToList(), a.Format()),
+                Description: "NODE is a hostname, a node id or a unique prefix of one. With --format json one node prints as an object, several as an array."),
+            new("node", "update", "Change a node's availability or labels", "swarmctl node update [OPTIONS] NODE",
+                [
+                    new("availability", null, "AVAILABILITY", "active, pause (no new tasks) or drain (move its tasks away)"),
+                    new("label-add", null, "KEY=VALUE", "Add or change an operator label", Repeatable: true),
+                    new("label-rm", null, "KEY", "Remove an operator label", Repeatable: true),
+                ],
+                ["swarmctl node update --availability drain worker-2", "swarmctl node update worker-1 --label-add zone=a --label-rm old"],
+                1, 1,
+                BuildNodeUpdate),
+        ]),
+        new("service", "Manage services",
+        [
+            new("service", "create", "Create a service", "swarmctl service create [OPTIONS] --name NAME [--] COMMAND [ARG...]",
+                [
+                    new("name", null, "NAME", "Service name (required)"),
+                    new("replicas", null, "N", "Number of tasks (default 1)"),
+                    new("image", null, "IMAGE", "Container image (the process and sim executors ignore it)"),
+                    new("env", "e", "KEY=VALUE", "Set an environment variable", Repeatable: true),
+                    new("workdir", "w", "DIR", "Working directory of the command"),
+                    new("label", "l", "KEY=VALUE", "Service label", Repeatable: true),
+                    .. RestartFlags,
+                    StopGrace,
+                    Detach, Wait, WaitTimeout,
+                ],
+                [
+                    "swarmctl service create --name web --replicas 3 -- python3 -m http.server 8000",
+                    "swarmctl service create --name sleeper --restart-condition on-failure sleep 3600",
+                    "swarmctl service create --name web --replicas 6 --wait -- sleep infinity",
+                ],
+                0, int.MaxValue,
+                BuildServiceCreate,
+                CommandAfter: 0,
+                Description: "Prints the new service's id. Everything after '--' (or after the first argument that is not a flag) is the command and its arguments."),
+            new("service", "ls", "List services", "swarmctl service ls [OPTIONS]",
+                [Format, Quiet],
+                ["swarmctl service ls", "swarmctl service ls --format json"],
+                0, 0,
+                a => new ServiceList(a.Format(), a.Switch("quiet")),
+                Aliases: ["list"],
+                Description: "REPLICAS shows running/desired tasks."),
+            new("service", "ps", "List the tasks of one or more services", "swarmctl service ps [OPTIONS] SERVICE [SERVICE...]",
+                [Format, Quiet, NoTrunc],
+                ["swarmctl service ps web", "swarmctl service ps web --format json"],
+                1, int.MaxValue,
+                a => new ServicePs(a.Positionals.ToList(), a.Format(), a.Switch("quiet"), a.Switch("no-trunc")),
+                Description: "Shows every task of the service, current and past, newest first within a slot; older tasks of a slot are marked with \\_."),
+            new("service", "inspect", "Show a service in detail", "swarmctl service inspect [OPTIONS] SERVICE [SERVICE...]",
+                [Format],
+                ["swarmctl service inspect web", "swarmctl service inspect web --format json"],
+                1, int.MaxValue,
+                a => new ServiceInspect(a.Positionals.ToList(), a.Format()),
+                Description: "SERVICE is a name, an id or a unique id prefix. With --format json one service prints as an object, several as an array."),
+            new("service", "update", "Change a service", "swarmctl service update [OPTIONS] SERVICE [--] [COMMAND [ARG...]]",
+                [
+                    new("replicas", null, "N", "Number of tasks"),
+                    new("image", null, "IMAGE", "Container image"),
+                    new("env", "e", "KEY=VALUE", "Add or change an environment variable", Repeatable: true),
+                    new("env-add", null, "KEY=VALUE", "Same as --env", Repeatable: true),
+                    new("env-rm", null, "KEY", "Remove an environment variable", Repeatable: true),
+                    .. RestartFlags,
+                    StopGrace,
+                    Detach, Wait, WaitTimeout,
+                ],
+                [
+                    "swarmctl service update --replicas 5 web",
+                    "swarmctl service update web --env LOG=debug --restart-delay 1s",
+                    "swarmctl service update web -- python3 -m http.server 9000",
+                ],
+                1, int.MaxValue,
+                BuildServiceUpdate,
+                CommandAfter: 1,
+                Description: "Only what is given changes. A command after the service name replaces the service's command; changing it, the image or the environment replaces the tasks."),
+            new("service", "rm", "Remove one or more services", "swarmctl service rm SERVICE [SERVICE...]",
+                [],
+                ["swarmctl service rm web", "swarmctl service rm web worker"],
+                1, int.MaxValue,
+                a => new ServiceRemove(a.Positionals.ToList()),
+                Aliases: ["remove"],
+                Description: "Prints the name of each service removed; their tasks are shut down."),
+            new("service", "scale", "Set the replica count of one or more services", "swarmctl service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]",
+                [Detach, Wait, WaitTimeout],
+                ["swarmctl service scale web=5", "swarmctl service scale web=0 worker=3 --wait"],
+                1, int.MaxValue,
+                BuildServiceScale),
+        ]),
+        new("task", "Inspect tasks",
+        [
+            new("task", "ls", "List tasks", "swarmctl task ls [OPTIONS]",
+                [
+                    new("service", null, "SERVICE", "Only tasks of this service (name or id)"),
+                    new("node", null, "NODE", "Only tasks on this node (hostname or id)"),
+                    new("desired-state", null, "STATE", "Only tasks with this desired state (running, shutdown, ...)"),
+                    Format, Quiet, NoTrunc,
+                ],
+                ["swarmctl task ls", "swarmctl task ls --service web --node worker-1", "swarmctl task ls --desired-state running --format json"],
+                0, 0,
+                a => new TaskList(a.Get("service"), a.Get("node"), a.Get("desired-state"), a.Format(), a.Switch("quiet"), a.Switch("no-trunc")),
+                Aliases: ["list"]),
+            new("task", "inspect", "Show a task's full event history", "swarmctl task inspect [OPTIONS] TASK [TASK...]",
+                [Format],
+                ["swarmctl task inspect 9c1e04a7b2f0", "swarmctl task inspect 9c1e --format json"],
+                1, int.MaxValue,
+                a => new TaskInspect(a.Positionals.ToList(), a.Format()),
+                Description: "Prints one line per event of the task's stream: time (UTC), stream version, event type and a summary. TASK is an id or a unique id prefix. With --format json prints the task with its history."),
+        ]),
+    ];
+
+    private static WaitOptions WaitOf(ParsedArgs a)
+    {
+        var wait = a.Switch("wait") || (a.Has("detach") && !a.Switch("detach"));
+        if (a.Switch("wait") && a.Has("detach") && a.Switch("detach"))
+        {
+            throw new UsageException("--wait and --detach cannot be used together");
+        }
+
+        return new WaitOptions(wait, a.Duration("timeout") ?? WaitOptions.DefaultTimeout);
+    }
+
+    private static CliCommand BuildNodeUpdate(ParsedArgs a)
+    {
+        NodeAvailability? availability = a.Get("availability")?.ToLowerInvariant() switch
+        {
+            null => null,
+            "active" => NodeAvailability.Active,
+            "pause" => NodeAvailability.Pause,
+            "drain" => NodeAvailability.Drain,
+            var other => throw new UsageException($"invalid value '{other}' for --availability: use active, pause or drain"),
+        };
+        var add = a.Pairs("label-add", valueRequired: false);
+        var remove = a.All("label-rm").ToList();
+        if (availability is null && add.Count == 0 && remove.Count == 0)
+        {
+            throw new UsageException("nothing to change: give --availability, --label-add or --label-rm");
+        }
+
+        return new NodeUpdate(a.Positionals[0], availability, add, remove);
+    }
+
+    private static RestartPolicySpec? RestartPolicyOf(ParsedArgs a)
+    {
+        var condition = RestartConditionOf(a);
+        var delay = a.Duration("restart-delay");
+        var max = a.Int("restart-max-attempts", min: 0);
+        var window = a.Duration("restart-window");
+        return condition is null && delay is null && max is null && window is null
+            ? null
+            : new RestartPolicySpec { Condition = condition, DelaySeconds = delay?.TotalSeconds, MaxAttempts = max, WindowSeconds = window?.TotalSeconds };
+    }
+
+    private static string? RestartConditionOf(ParsedArgs a) => a.Get("restart-condition") switch
+    {
+        null => null,
+        "none" or "on-failure" or "any" => a.Get("restart-condition"),
+        var other => throw new UsageException($"invalid value '{other}' for --restart-condition: use none, on-failure or any"),
+    };
+
+    private static CliCommand BuildServiceCreate(ParsedArgs a)
+    {
+        var name = a.Get("name") ?? throw new UsageException("--name is required");
+        if (a.Command.Count == 0)
+        {
+            throw new UsageException("a command to run is required, e.g. swarmctl service create --name web -- sleep 3600");
+        }
+
+        var env = a.Pairs("env");
+        var labels = a.Pairs("label", valueRequired: false);
+        var spec = new ServiceSpec
+        {
+            Name = name,
+            Replicas = a.Int("replicas"),
+            Image = a.Get("image"),
+            Command = a.Command.ToList(),
+            Env = env.Count > 0 ? env : null,
+            WorkingDir = a.Get("workdir"),
+            Labels = labels.Count > 0 ? labels : null,
+            RestartPolicy = RestartPolicyOf(a),
+            StopGracePeriodSeconds = a.Duration("stop-grace-period")?.TotalSeconds,
+        };
+        return new ServiceCreate(spec, WaitOf(a));
+    }
+
+    private static CliCommand BuildServiceUpdate(ParsedArgs a)
+    {
+        var envAdd = a.Pairs("env");
+        foreach (var (k, v) in a.Pairs("env-add"))
+        {
+            envAdd[k] = v;
+        }
+
+        var changes = new ServiceChanges
+        {
+            Replicas = a.Int("replicas"),
+            Image = a.Get("image"),
+            Command = a.CommandGiven && a.Command.Count > 0 ? a.Command.ToList() : null,
+            EnvAdd = envAdd,
+            EnvRemove = a.All("env-rm").ToList(),
+            RestartCondition = RestartConditionOf(a),
+            RestartDelay = a.Duration("restart-delay"),
+            RestartMaxAttempts = a.Int("restart-max-attempts", min: 0),
+            RestartWindow = a.Duration("restart-window"),
+            StopGracePeriod = a.Duration("stop-grace-period"),
+        };
+        if (changes.IsEmpty)
+        {
+            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period or a command");
+        }
+
+        return new ServiceUpdate(a.Positionals[0], changes, WaitOf(a));
+    }
+
+    private static CliCommand BuildServiceScale(ParsedArgs a)
+    {
+        var targets = new List<KeyValuePair<string, int>>();
+        foreach (var item in a.Positionals)
+        {
+            var eq = item.LastIndexOf('=');
+            if (eq <= 0 || !int.TryParse(item[(eq + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var replicas))
+            {
+                throw new UsageException($"invalid argument '{item}': expected SERVICE=REPLICAS, e.g. web=5");
+            }
+
+            targets.Add(new(item[..eq], replicas));
+        }
+
+        return new ServiceScale(targets, WaitOf(a));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+
+namespace Swarm.Ctl.Cli;
+
+/// <summary>The help screens of swarmctl.</summary>
+public static class HelpText
+{
+    private const string GlobalOptions = """
+        Global options:
+          -H, --host URL     Control API address (default: $SWARM_API, else http://127.0.0.1:5080)
+          -h, --help         Show help
+        """;
+
+    public static string Overview()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Usage:  swarmctl [--host URL] COMMAND [OPTIONS]");
+        sb.AppendLine();
+        sb.AppendLine("Command-line client of a Swarm cluster (talks to its control API).");
+        sb.AppendLine();
+        foreach (var group in Commands.Groups)
+        {
+            sb.AppendLine($"{group.Summary}:");
+            foreach (var c in group.Commands)
+            {
+                sb.AppendLine($"  {c.Path,-18} {c.Summary}");
+            }
+
+            sb.AppendLine();
+        }
+
+        sb.AppendLine(GlobalOptions);
+        sb.AppendLine();
+        sb.AppendLine("Exit status: 0 on success, 1 when the cluster refused or failed, 2 on a bad command line.");
+        sb.AppendLine("Run 'swarmctl COMMAND --help' for more on a command.");
+        return sb.ToString();
+    }
+
+    public static string Group(CommandGroup group)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Usage:  swarmctl {group.Name} COMMAND");
+        sb.AppendLine();
+        sb.AppendLine(group.Summary);
+        sb.AppendLine();
+        sb.AppendLine("Commands:");
+        foreach (var c in group.Commands)
+        {
+            var aliases = c.Aliases is { Length: > 0 } a ? $" (alias: {string.Join(", ", a)})" : "";
+            sb.AppendLine($"  {c.Verb,-10} {c.Summary}{aliases}");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine($"Run 'swarmctl {group.Name} COMMAND --help' for more on a command.");
+        return sb.ToString();
+    }
+
+    public static string Command(CommandSpec spec)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Usage:  {spec.Usage}");
+        sb.AppendLine();
+        sb.AppendLine(spec.Summary);
+        if (spec.Description is { } description)
+        {
+            sb.AppendLine();
+            sb.AppendLine(description);
+        }
+
+        if (spec.Aliases is { Length: > 0 } aliases)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Aliases: {string.Join(", ", aliases.Select(a => $"{spec.Group} {a}"))}");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Options:");
+        foreach (var f in spec.Flags)
+        {
+            var head = (f.Short is { } s ? $"-{s}, " : "    ") + $"--{f.Name}" + (f.ValueName is { } v ? $" {v}" : "");
+            var repeat = f.Repeatable ? " (repeatable)" : "";
+            sb.AppendLine($"  {head,-34} {f.Help}{repeat}");
+        }
+
+        sb.AppendLine($"  {"-h, --help",-34} Show this help");
+        sb.AppendLine($"  {"-H, --host URL",-34} Control API address (default: $SWARM_API, else http://127.0.0.1:5080)");
+        if (spec.Flags.Any(f => !f.IsSwitch && f.ValueName == "DURATION"))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Durations: 500ms, 5s, 1m30s, 2h (a bare number is seconds).");
+        }
+
+        if (spec.Examples.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Examples:");
+            foreach (var example in spec.Examples)
+            {
+                sb.AppendLine($"  {example}");
+            }
+        }
+
+        return sb.ToString();
+    }
+}

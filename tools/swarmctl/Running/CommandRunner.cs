@@ -1,0 +1,328 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Swarm.Ctl.Api;
+using Swarm.Ctl.Cli;
+using Swarm.Ctl.Output;
+
+namespace Swarm.Ctl.Running;
+
+/// <summary>Runs a parsed command against the control API and prints the outcome.</summary>
+public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter stderr, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Runs <paramref name="command"/>; returns the exit code. Failures of the API surface as <see cref="ApiException"/>.</summary>
+    public Task<int> RunAsync(CliCommand command, CancellationToken ct) => command switch
+    {
+        NodeList c => NodeListAsync(c, ct),
+        NodeInspect c => NodeInspectAsync(c, ct),
+        NodeUpdate c => NodeUpdateAsync(c, ct),
+        ServiceCreate c => ServiceCreateAsync(c, ct),
+        ServiceList c => ServiceListAsync(c, ct),
+        ServicePs c => ServicePsAsync(c, ct),
+        ServiceInspect c => ServiceInspectAsync(c, ct),
+        ServiceUpdate c => ServiceUpdateAsync(c, ct),
+        ServiceRemove c => ServiceRemoveAsync(c, ct),
+        ServiceScale c => ServiceScaleAsync(c, ct),
+        TaskList c => TaskListAsync(c, ct),
+        TaskInspect c => TaskInspectAsync(c, ct),
+        _ => throw new NotSupportedException(command.GetType().Name),
+    };
+
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    private static string Seg(string value) => ApiClient.Segment(value);
+
+    private async Task<int> NodeListAsync(NodeList c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json && !c.Quiet)
+        {
+            return await PrintJsonAsync("api/nodes", ct);
+        }
+
+        var nodes = await api.GetAsync<List<NodeView>>("api/nodes", ct);
+        await stdout.WriteAsync(c.Quiet ? Ids(nodes.Select(n => n.Id)) : Views.Nodes(nodes));
+        return 0;
+    }
+
+    private async Task<int> NodeInspectAsync(NodeInspect c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync(c.Nodes.Select(n => $"api/nodes/{Seg(n)}"), ct);
+        }
+
+        var first = true;
+        foreach (var reference in c.Nodes)
+        {
+            var node = await api.GetAsync<NodeView>($"api/nodes/{Seg(reference)}", ct);
+            await stdout.WriteAsync((first ? "" : "\n") + Views.Node(node, Now));
+            first = false;
+        }
+
+        return 0;
+    }
+
+    private async Task<int> NodeUpdateAsync(NodeUpdate c, CancellationToken ct)
+    {
+        var body = new UpdateNodeBody
+        {
+            Availability = c.Availability,
+            LabelAdd = c.LabelAdd.Count > 0 ? c.LabelAdd : null,
+            LabelRemove = c.LabelRemove.Count > 0 ? c.LabelRemove : null,
+        };
+        var result = await api.PostAsync($"api/nodes/{Seg(c.Node)}/update", body, ct);
+        await stdout.WriteLineAsync(result.Id.ToString("N"));
+        return 0;
+    }
+
+    private async Task<int> ServiceCreateAsync(ServiceCreate c, CancellationToken ct)
+    {
+        var result = await api.PostAsync("api/services", c.Spec, ct);
+        await stdout.WriteLineAsync(result.Id.ToString("N"));
+        return c.Wait.Wait ? await WaitForReplicasAsync(result.Id.ToString(), c.Wait.Timeout, ct) : 0;
+    }
+
+    private async Task<int> ServiceListAsync(ServiceList c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json && !c.Quiet)
+        {
+            return await PrintJsonAsync("api/services", ct);
+        }
+
+        var services = await api.GetAsync<List<ServiceSummary>>("api/services", ct);
+        await stdout.WriteAsync(c.Quiet ? Ids(services.Select(s => s.Id)) : Views.Services(services));
+        return 0;
+    }
+
+    private async Task<int> ServicePsAsync(ServicePs c, CancellationToken ct)
+    {
+        var paths = c.Services.Select(s => $"api/services/{Seg(s)}/tasks").ToList();
+        if (c.Format == OutputFormat.Json && !c.Quiet)
+        {
+            var all = new JsonArray();
+            foreach (var path in paths)
+            {
+                foreach (var item in (await api.GetJsonAsync(path, ct)).AsArray().ToList())
+                {
+                    all.Add(item?.DeepClone());
+                }
+            }
+
+            await stdout.WriteLineAsync(all.ToJsonString(Indented));
+            return 0;
+        }
+
+        var tasks = new List<TaskSummary>();
+        foreach (var path in paths)
+        {
+            tasks.AddRange(await api.GetAsync<List<TaskSummary>>(path, ct));
+        }
+
+        await stdout.WriteAsync(c.Quiet ? Ids(tasks.Select(t => t.Id)) : Views.Tasks(tasks, Now, c.NoTrunc));
+        return 0;
+    }
+
+    private async Task<int> ServiceInspectAsync(ServiceInspect c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync(c.Services.Select(s => $"api/services/{Seg(s)}"), ct);
+        }
+
+        var first = true;
+        foreach (var reference in c.Services)
+        {
+            var service = await api.GetAsync<ServiceDetail>($"api/services/{Seg(reference)}", ct);
+            await stdout.WriteAsync((first ? "" : "\n") + Views.Service(service, Now));
+            first = false;
+        }
+
+        return 0;
+    }
+
+    private async Task<int> ServiceUpdateAsync(ServiceUpdate c, CancellationToken ct)
+    {
+        var current = await api.GetAsync<ServiceDetail>($"api/services/{Seg(c.Service)}", ct);
+        await api.PostAsync($"api/services/{current.Id}/update", c.Changes.ToBody(current.Spec), ct);
+        await stdout.WriteLineAsync(current.Name);
+        return c.Wait.Wait ? await WaitForReplicasAsync(current.Id.ToString(), c.Wait.Timeout, ct) : 0;
+    }
+
+    private async Task<int> ServiceRemoveAsync(ServiceRemove c, CancellationToken ct)
+    {
+        var exit = 0;
+        foreach (var service in c.Services)
+        {
+            try
+            {
+                await api.DeleteAsync($"api/services/{Seg(service)}", ct);
+                await stdout.WriteLineAsync(service);
+            }
+            catch (ApiException ex) when (ex.Status is not null)
+            {
+                await stderr.WriteLineAsync($"swarmctl: {ex.Message}");
+                exit = 1;
+            }
+        }
+
+        return exit;
+    }
+
+    private async Task<int> ServiceScaleAsync(ServiceScale c, CancellationToken ct)
+    {
+        var exit = 0;
+        var scaled = new List<string>();
+        foreach (var (service, replicas) in c.Targets)
+        {
+            try
+            {
+                var result = await api.PostAsync($"api/services/{Seg(service)}/update", new UpdateServiceBody { Replicas = replicas }, ct);
+                await stdout.WriteLineAsync($"{service} scaled to {replicas}");
+                scaled.Add(result.Id.ToString());
+            }
+            catch (ApiException ex) when (ex.Status is not null)
+            {
+                await stderr.WriteLineAsync($"swarmctl: {service}: {ex.Message}");
+                exit = 1;
+            }
+        }
+
+        if (c.Wait.Wait)
+        {
+            foreach (var id in scaled)
+            {
+                exit = Math.Max(exit, await WaitForReplicasAsync(id, c.Wait.Timeout, ct));
+            }
+        }
+
+        return exit;
+    }
+
+    private async Task<int> TaskListAsync(TaskList c, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (c.Service is { } s)
+        {
+            query.Add($"service={Seg(s)}");
+        }
+
+        if (c.Node is { } n)
+        {
+            query.Add($"node={Seg(n)}");
+        }
+
+        if (c.DesiredState is { } d)
+        {
+            query.Add($"desiredState={Seg(d)}");
+        }
+
+        var path = query.Count == 0 ? "api/tasks" : $"api/tasks?{string.Join('&', query)}";
+        if (c.Format == OutputFormat.Json && !c.Quiet)
+        {
+            return await PrintJsonAsync(path, ct);
+        }
+
+        var tasks = await api.GetAsync<List<TaskSummary>>(path, ct);
+        await stdout.WriteAsync(c.Quiet ? Ids(tasks.Select(t => t.Id)) : Views.Tasks(tasks, Now, c.NoTrunc));
+        return 0;
+    }
+
+    private async Task<int> TaskInspectAsync(TaskInspect c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync(c.Tasks.Select(t => $"api/tasks/{Seg(t)}"), ct);
+        }
+
+        var first = true;
+        foreach (var reference in c.Tasks)
+        {
+            var task = await api.GetAsync<TaskDetail>($"api/tasks/{Seg(reference)}", ct);
+            if (c.Tasks.Count > 1)
+            {
+                await stdout.WriteLineAsync($"{(first ? "" : "\n")}{task.Name} ({Humanize.ShortId(task.Id)}):");
+            }
+
+            await stdout.WriteAsync(Views.History(task));
+            first = false;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Polls the service until every desired replica runs, printing progress on stderr.</summary>
+    private async Task<int> WaitForReplicasAsync(string serviceId, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Now + timeout;
+        var last = "";
+        while (true)
+        {
+            var s = await api.GetAsync<ServiceDetail>($"api/services/{Seg(serviceId)}", ct);
+            var line = $"{s.Name}: {s.Running}/{s.Replicas} running";
+            if (line != last)
+            {
+                await stderr.WriteLineAsync(line);
+                last = line;
+            }
+
+            if (s.Running == s.Replicas)
+            {
+                return 0;
+            }
+
+            if (Now >= deadline)
+            {
+                var error = await LatestErrorAsync(serviceId, ct);
+                await stderr.WriteLineAsync($"swarmctl: {s.Name}: only {s.Running}/{s.Replicas} running after {Durations.Format(timeout)}{error}");
+                return 1;
+            }
+
+            await Task.Delay(PollInterval, time, ct);
+        }
+    }
+
+    private async Task<string> LatestErrorAsync(string serviceId, CancellationToken ct)
+    {
+        var tasks = await api.GetAsync<List<TaskSummary>>($"api/services/{Seg(serviceId)}/tasks", ct);
+        var latest = tasks.Where(t => !string.IsNullOrEmpty(t.Error)).MaxBy(t => t.UpdatedAt);
+        var pending = tasks.Where(t => t.DesiredState == Swarm.Contracts.Model.DesiredState.Running && t.State < Swarm.Contracts.Model.TaskState.Running).MaxBy(t => t.UpdatedAt);
+        return latest is not null ? $" (last error: {latest.Error})"
+            : pending is { Message.Length: > 0 } ? $" ({pending.Name} {pending.State.ToString().ToLowerInvariant()}: {pending.Message})"
+            : "";
+    }
+
+    private async Task<int> PrintJsonAsync(string path, CancellationToken ct)
+    {
+        var json = await api.GetJsonAsync(path, ct);
+        await stdout.WriteLineAsync(json.ToJsonString(Indented));
+        return 0;
+    }
+
+    /// <summary>One object for one path, an array for several.</summary>
+    private async Task<int> PrintJsonAsync(IEnumerable<string> paths, CancellationToken ct)
+    {
+        var list = paths.ToList();
+        if (list.Count == 1)
+        {
+            return await PrintJsonAsync(list[0], ct);
+        }
+
+        var array = new JsonArray();
+        foreach (var path in list)
+        {
+            array.Add(await api.GetJsonAsync(path, ct));
+        }
+
+        await stdout.WriteLineAsync(array.ToJsonString(Indented));
+        return 0;
+    }
+
+    private static string Ids(IEnumerable<Guid> ids) => string.Concat(ids.Select(id => id.ToString("N") + "\n"));
+}
