@@ -23,6 +23,7 @@ public static class OrchestratorExtensions
             x.AddConsumer<ServiceRemovedConsumer>();
             x.AddConsumer<TaskStatusChangedConsumer>();
             x.AddConsumer<NodeStatusChangedConsumer>();
+            x.AddConsumer<NodeSpecUpdatedConsumer>();
         });
         builder.Services.AddSingleton<ServiceReconciliation>();
         builder.Services.Configure<ReconcileLoopOptions>(builder.Configuration.GetSection("Orchestrator"));

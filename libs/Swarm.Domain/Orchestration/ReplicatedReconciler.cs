@@ -9,7 +9,7 @@ namespace Swarm.Domain.Orchestration;
 /// (<c>manager/orchestrator/replicated</c> and <c>restart</c>):
 /// <list type="bullet">
 /// <item>a slot is occupied by its task whose desired state is ready, running or completed;</item>
-/// <item>a task that ended, or whose node is down, is shut down and replaced in the same slot with the
+/// <item>a task that ended, or whose node is down or drained, is shut down and replaced in the same slot with the
 /// next attempt, when the restart policy allows (the replacement waits out the restart delay in
 /// desired state <c>ready</c>); when it does not, the task keeps the slot with desired <c>completed</c>;</item>
 /// <item>a task made from an older spec that differs is replaced;</item>
@@ -20,7 +20,8 @@ namespace Swarm.Domain.Orchestration;
 /// </summary>
 public static class ReplicatedReconciler
 {
-    public static ReconcilePlan Reconcile(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlySet<Guid> downNodes, DateTimeOffset now)
+    /// <param name="unavailableNodes">Nodes whose tasks must move: down (reason "down") or drained (reason "drained").</param>
+    public static ReconcilePlan Reconcile(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlyDictionary<Guid, string> unavailableNodes, DateTimeOffset now)
     {
         var create = new List<NewTask>();
         var changes = new List<DesiredChange>();
@@ -83,11 +84,10 @@ public static class ReplicatedReconciler
                 continue;
             }
 
-            var nodeDown = task.NodeId is { } node && downNodes.Contains(node) && !task.IsTerminal;
-            if (nodeDown)
+            if (task.NodeId is { } node && unavailableNodes.TryGetValue(node, out var why) && !task.IsTerminal)
             {
-                Change(task, DesiredState.Shutdown, "node is down");
-                create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Running, null, $"replaces {task.Id} (node down)"));
+                Change(task, DesiredState.Shutdown, $"node is {why}");
+                create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Running, null, $"replaces {task.Id} (node {why})"));
                 occupied[slot.Key] = task;
                 continue;
             }

@@ -37,11 +37,27 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
+    /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
+    public async Task ReconcileServicesOnNodeAsync(Guid nodeId, CancellationToken cancellationToken)
+    {
+        List<Guid> services;
+        await using (var query = store.QuerySession())
+        {
+            var tasks = await query.Query<SwarmTask>().Where(t => t.NodeId == nodeId).ToListAsync(cancellationToken);
+            services = tasks.Where(t => !t.IsTerminal && t.DesiredState <= DesiredState.Running).Select(t => t.ServiceId).Distinct().ToList();
+        }
+
+        foreach (var serviceId in services)
+        {
+            await ReconcileAsync(serviceId, cancellationToken);
+        }
+    }
+
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
     {
         Service? service;
         IReadOnlyList<SwarmTask> tasks;
-        HashSet<Guid> downNodes;
+        Dictionary<Guid, string> unavailable;
         await using (var query = store.QuerySession())
         {
             service = await query.LoadAsync<Service>(serviceId, cancellationToken);
@@ -51,12 +67,14 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             }
 
             tasks = await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId).ToListAsync(cancellationToken);
-            var down = await query.Query<Node>().Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToListAsync(cancellationToken);
-            downNodes = [.. down];
+            var nodes = await query.Query<Node>().ToListAsync(cancellationToken);
+            unavailable = nodes
+                .Where(n => n.Status == NodeStatus.Down || n.Availability == NodeAvailability.Drain)
+                .ToDictionary(n => n.Id, n => n.Status == NodeStatus.Down ? "down" : "drained");
         }
 
         var now = time.GetUtcNow();
-        var plan = ReplicatedReconciler.Reconcile(service, tasks, downNodes, now);
+        var plan = ReplicatedReconciler.Reconcile(service, tasks, unavailable, now);
         if (plan.IsEmpty)
         {
             return;

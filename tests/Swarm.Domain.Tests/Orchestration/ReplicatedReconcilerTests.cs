@@ -11,7 +11,7 @@ public class ReplicatedReconcilerTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private static readonly Guid NodeA = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
     private static readonly Guid NodeB = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
-    private static readonly HashSet<Guid> NoneDown = [];
+    private static readonly Dictionary<Guid, string> NoneDown = [];
 
     private static Service NewService(int replicas, RestartPolicySpec? restart = null) => Service.Create(new ServiceCreated
     {
@@ -210,13 +210,23 @@ public class ReplicatedReconcilerTests
         var tasks = Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0);
         tasks = Run(Run(tasks, NodeA, 1, 3), NodeB, 2, 4);
 
-        var plan = ReplicatedReconciler.Reconcile(service, tasks, new HashSet<Guid> { NodeB }, T0);
+        var plan = ReplicatedReconciler.Reconcile(service, tasks, new Dictionary<Guid, string> { [NodeB] = "down" }, T0);
         Assert.Equal([2, 4], plan.Create.Select(c => c.Slot).Order());
         Assert.All(plan.Create, c => Assert.Equal((2, DesiredState.Running), (c.Attempt, c.DesiredState)));
         Assert.Equal(2, plan.Changes.Count(c => c.DesiredState == DesiredState.Shutdown));
 
         var after = Apply(service, tasks, plan, T0);
-        Assert.True(ReplicatedReconciler.Reconcile(service, after, new HashSet<Guid> { NodeB }, T0).IsEmpty);
+        Assert.True(ReplicatedReconciler.Reconcile(service, after, new Dictionary<Guid, string> { [NodeB] = "down" }, T0).IsEmpty);
+    }
+
+    [Fact]
+    public void Tasks_of_a_drained_node_are_shut_down_and_replaced_with_the_reason()
+    {
+        var service = NewService(2);
+        var tasks = Run(Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0), NodeA, 1, 2);
+        var plan = ReplicatedReconciler.Reconcile(service, tasks, new Dictionary<Guid, string> { [NodeA] = "drained" }, T0);
+        Assert.Equal(2, plan.Create.Count);
+        Assert.All(plan.Changes, c => Assert.Equal(("node is drained", DesiredState.Shutdown), (c.Reason, c.DesiredState)));
     }
 
     [Fact]

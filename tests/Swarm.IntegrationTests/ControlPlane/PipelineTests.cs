@@ -111,4 +111,29 @@ public sealed class PipelineTests
         Assert.Equal([1, 2, 3, 4], tasks.Where(t => t.DesiredState == DesiredState.Running).Select(t => t.Slot).Order());
         Assert.All(tasks.Where(t => t.NodeId == b), t => Assert.Equal(DesiredState.Shutdown, t.DesiredState));
     }
+
+    [SkippableFact]
+    public async Task Draining_a_node_moves_its_tasks_and_keeps_new_ones_off_it()
+    {
+        await using var cluster = await IsolatedCluster.CreateAsync();
+        await using var managers = await Managers.StartAsync(cluster);
+        var a = await managers.AddNodeAsync("a");
+        var b = await managers.AddNodeAsync("b");
+        var serviceId = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "drained", Replicas = 4, Command = ["sleep", "3600"] } })).Id;
+        await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 4 && t.All(x => x.State == TaskState.Assigned), Timeout, "4 assigned");
+        await managers.RunAssignedAsync();
+
+        await managers.AcceptedAsync(new UpdateNode { CommandId = Guid.NewGuid(), Node = "a", Availability = NodeAvailability.Drain });
+
+        var tasks = await Eventually.WaitAsync(
+            () => managers.TasksAsync(serviceId),
+            t => t.Count(x => x.DesiredState == DesiredState.Running && x.NodeId == b && x.State >= TaskState.Assigned) == 4,
+            Timeout,
+            "all 4 live tasks on node b");
+        Assert.All(tasks.Where(t => t.NodeId == a), t => Assert.Equal(DesiredState.Shutdown, t.DesiredState));
+
+        await managers.AcceptedAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = "drained", Replicas = 6 });
+        tasks = await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count(x => x.DesiredState == DesiredState.Running && x.State == TaskState.Assigned && x.NodeId == b) >= 2, Timeout, "2 more on b");
+        Assert.DoesNotContain(tasks, t => t.NodeId == a && t.DesiredState == DesiredState.Running);
+    }
 }

@@ -91,6 +91,7 @@ public sealed class Managers : IAsyncDisposable
             x.AddRequestClient<CreateService>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateService>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<RemoveService>(TimeSpan.FromSeconds(20));
+            x.AddRequestClient<UpdateNode>(TimeSpan.FromSeconds(20));
         });
         _client = builder.Build();
         await _client.StartAsync();
