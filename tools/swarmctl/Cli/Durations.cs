@@ -26,8 +26,7 @@ public static class Durations
                 return false;
             }
 
-            value = TimeSpan.FromSeconds(bare);
-            return true;
+            return FromSeconds(bare, text, out value, out error);
         }
 
         var total = 0.0;
@@ -71,7 +70,26 @@ public static class Durations
             total += seconds.Value;
         }
 
-        value = TimeSpan.FromSeconds(total);
+        return FromSeconds(total, text, out value, out error);
+    }
+
+    private static bool FromSeconds(double seconds, string text, out TimeSpan value, out string error)
+    {
+        value = TimeSpan.Zero;
+        error = "";
+        if (seconds > TimeSpan.FromDays(3650).TotalSeconds)
+        {
+            error = $"'{text}' is too long (at most 3650 days)";
+            return false;
+        }
+
+        if (seconds > 0 && seconds < 0.001)
+        {
+            error = $"'{text}' is shorter than a millisecond";
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(seconds);
         return true;
     }
 

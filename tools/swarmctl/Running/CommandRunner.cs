@@ -109,7 +109,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
             var all = new JsonArray();
             foreach (var path in paths)
             {
-                foreach (var item in (await api.GetJsonAsync(path, ct)).AsArray().ToList())
+                foreach (var item in ((await api.GetJsonAsync(path, ct)) as System.Text.Json.Nodes.JsonArray ?? throw new InvalidOperationException($"the API answered {path} with something other than a list")).ToList())
                 {
                     all.Add(item?.DeepClone());
                 }

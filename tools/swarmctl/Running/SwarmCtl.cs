@@ -65,6 +65,11 @@ public static class SwarmCtl
                         await stderr.WriteLineAsync("swarmctl: interrupted");
                         return 130;
                     }
+                    catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException or FormatException)
+                    {
+                        await stderr.WriteLineAsync($"swarmctl: unexpected answer from the API: {ex.Message}");
+                        return Failed;
+                    }
                 }
 
             default:
