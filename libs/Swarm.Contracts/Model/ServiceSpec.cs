@@ -7,11 +7,17 @@ public sealed record ServiceSpec
 {
     public string Name { get; init; } = "";
 
-    /// <summary><c>replicated</c> (default).</summary>
+    /// <summary><c>replicated</c> (default), <c>global</c>, <c>replicated-job</c> or <c>global-job</c>.</summary>
     public string? Mode { get; init; }
 
     /// <summary>Replica count for replicated services (default 1).</summary>
     public int? Replicas { get; init; }
+
+    /// <summary>Replicated jobs: how many tasks must complete (default 1).</summary>
+    public int? TotalCompletions { get; init; }
+
+    /// <summary>Replicated jobs: how many tasks run at once (default 1).</summary>
+    public int? MaxConcurrent { get; init; }
 
     /// <summary>Container image; the process and sim executors ignore it.</summary>
     public string? Image { get; init; }
@@ -26,4 +32,17 @@ public sealed record ServiceSpec
 
     /// <summary>Time between SIGTERM and SIGKILL when a task is stopped (default 10 s).</summary>
     public double? StopGracePeriodSeconds { get; init; }
+
+    /// <summary>User the task runs as (container executors).</summary>
+    public string? User { get; init; }
+
+    public HealthcheckSpec? Healthcheck { get; init; }
+    public PlacementSpec? Placement { get; init; }
+    public ResourcesSpec? Resources { get; init; }
+    public IReadOnlyList<PortSpec>? Ports { get; init; }
+    public UpdateConfigSpec? UpdateConfig { get; init; }
+    public UpdateConfigSpec? RollbackConfig { get; init; }
+
+    /// <summary>Raised by <c>service update --force</c>: every task is replaced even if nothing else changed.</summary>
+    public long ForceUpdate { get; init; }
 }

@@ -20,18 +20,23 @@ public static class ServiceUpdate
         };
     }
 
-    /// <summary>Whether two specs differ in what a running task is made from (replica count aside).</summary>
+    /// <summary>
+    /// Whether two specs differ in what a running task is made from. Replica counts, job sizes,
+    /// update settings, labels and placement do not make a task dirty (placement is enforced per node).
+    /// </summary>
     public static bool TaskSpecChanged(ServiceSpec a, ServiceSpec b) =>
-        a.Image != b.Image
-        || !a.Command.SequenceEqual(b.Command)
-        || a.WorkingDir != b.WorkingDir
-        || !SameMap(a.Env, b.Env)
-        || a.StopGracePeriodSeconds != b.StopGracePeriodSeconds;
+        System.Text.Json.JsonSerializer.Serialize(TaskPart(a)) != System.Text.Json.JsonSerializer.Serialize(TaskPart(b));
 
-    private static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    private static ServiceSpec TaskPart(ServiceSpec spec) => spec with
     {
-        a ??= new Dictionary<string, string>();
-        b ??= new Dictionary<string, string>();
-        return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
-    }
+        Name = "",
+        Replicas = null,
+        TotalCompletions = null,
+        MaxConcurrent = null,
+        UpdateConfig = null,
+        RollbackConfig = null,
+        Labels = null,
+        Placement = null,
+        Env = spec.Env is null ? null : new SortedDictionary<string, string>(spec.Env.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal),
+    };
 }
