@@ -4,7 +4,7 @@ using Swarm.Contracts.Events;
 namespace Swarm.Scheduler;
 
 /// <summary>A node joined or came back: pending tasks may fit now.</summary>
-public sealed class NodeRegisteredConsumer(Placement scheduler) : IConsumer<NodeRegistered>
+public sealed class NodeRegisteredConsumer(PlacementQueue scheduler) : IConsumer<NodeRegistered>
 {
     public Task Consume(ConsumeContext<NodeRegistered> context) => scheduler.ScheduleAllPendingAsync(context.CancellationToken);
 }

@@ -4,7 +4,7 @@ using Swarm.Contracts.Events;
 namespace Swarm.Scheduler;
 
 /// <summary>A node's availability or labels changed: pending tasks may fit now.</summary>
-public sealed class NodeSpecUpdatedConsumer(Placement scheduler) : IConsumer<NodeSpecUpdated>
+public sealed class NodeSpecUpdatedConsumer(PlacementQueue scheduler) : IConsumer<NodeSpecUpdated>
 {
     public Task Consume(ConsumeContext<NodeSpecUpdated> context) => scheduler.ScheduleAllPendingAsync(context.CancellationToken);
 }

@@ -4,7 +4,7 @@ using Swarm.Contracts.Events;
 namespace Swarm.Scheduler;
 
 /// <summary>A node's status changed: pending tasks may fit now.</summary>
-public sealed class NodeStatusChangedConsumer(Placement scheduler) : IConsumer<NodeStatusChanged>
+public sealed class NodeStatusChangedConsumer(PlacementQueue scheduler) : IConsumer<NodeStatusChanged>
 {
     public Task Consume(ConsumeContext<NodeStatusChanged> context) => scheduler.ScheduleAllPendingAsync(context.CancellationToken);
 }

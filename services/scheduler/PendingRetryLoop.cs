@@ -3,7 +3,7 @@ using Swarm.ServiceDefaults;
 namespace Swarm.Scheduler;
 
 /// <summary>Retries pending tasks periodically, in case a node change came while none could be read.</summary>
-public sealed class PendingRetryLoop(Placement placement, TimeProvider time, ILogger<PendingRetryLoop> logger) : PeriodicWork(time, logger)
+public sealed class PendingRetryLoop(PlacementQueue placement, TimeProvider time, ILogger<PendingRetryLoop> logger) : PeriodicWork(time, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(5);
 

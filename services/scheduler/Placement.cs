@@ -9,43 +9,50 @@ using Swarm.EventStore;
 namespace Swarm.Scheduler;
 
 /// <summary>
-/// Places pending tasks: builds the node candidates (with how many live tasks each runs) from the
-/// read models, asks <see cref="NodePicker"/>, and appends the assignment — or the reason no node fits —
-/// to the task's stream, checked against its version.
+/// Places pending tasks in rounds: rebuilds the <see cref="NodeSet"/> (what every node holds) from the
+/// read models, groups the pending tasks by service and spec version, lets
+/// <see cref="TaskGroupScheduler"/> decide each group, and appends the assignments — or the reason no
+/// node fits — to the tasks' streams in one transaction, each checked against the version it was
+/// decided from. A conflict re-decides the round from fresh state. Rounds never overlap.
 /// </summary>
 public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<Placement> logger)
 {
     public static readonly ActivitySource Source = new("Swarm.Scheduler");
+
+    /// <summary>Tasks decided per transaction.</summary>
+    public const int WriteBatch = 500;
+
+    private static readonly TaskState[] Live =
+        [TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
+
+    private static readonly TaskState[] Failed = [TaskState.Failed, TaskState.Rejected];
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public Task ScheduleAsync(Guid taskId, CancellationToken cancellationToken) => ScheduleManyAsync([taskId], cancellationToken);
-
-    /// <summary>Tries again every task still pending (after nodes change, and periodically).</summary>
-    public async Task ScheduleAllPendingAsync(CancellationToken cancellationToken)
-    {
-        List<Guid> pending;
-        await using (var query = store.QuerySession())
-        {
-            var tasks = await query.Query<SwarmTask>().Where(t => t.State == TaskState.Pending).ToListAsync(cancellationToken);
-            pending = tasks.Where(t => t.DesiredState <= DesiredState.Running).OrderBy(t => t.CreatedAt).Select(t => t.Id).ToList();
-        }
-
-        if (pending.Count > 0)
-        {
-            await ScheduleManyAsync(pending, cancellationToken);
-        }
-    }
-
-    private async Task ScheduleManyAsync(IReadOnlyList<Guid> taskIds, CancellationToken cancellationToken)
+    /// <summary>Places the given tasks, and every pending task when <paramref name="allPending"/>.</summary>
+    public async Task RunAsync(IReadOnlyCollection<Guid> taskIds, bool allPending, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var chunk in taskIds.Chunk(100))
+            var ids = new HashSet<Guid>(taskIds);
+            if (allPending)
+            {
+                await using var query = store.QuerySession();
+                var pending = await query.Query<SwarmTask>().Where(t => t.State == TaskState.Pending).Select(t => t.Id).ToListAsync(cancellationToken);
+                ids.UnionWith(pending);
+            }
+
+            if (ids.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var chunk in ids.Chunk(WriteBatch))
             {
                 using var activity = Source.StartActivity("schedule tasks");
                 activity?.SetTag("swarm.tasks", chunk.Length);
-                await Conflicts.RetryAsync(_ => ScheduleChunkAsync(chunk, cancellationToken), cancellationToken: cancellationToken);
+                await Conflicts.RetryAsync(_ => RoundAsync(chunk, cancellationToken), cancellationToken: cancellationToken);
             }
         }
         finally
@@ -54,54 +61,110 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         }
     }
 
-    private async Task ScheduleChunkAsync(IReadOnlyList<Guid> taskIds, CancellationToken cancellationToken)
+    private async Task RoundAsync(IReadOnlyList<Guid> taskIds, CancellationToken cancellationToken)
     {
-        List<Node> nodes;
-        List<SwarmTask> placed;
+        var now = time.GetUtcNow();
+        NodeSet nodeSet;
         await using (var query = store.QuerySession())
         {
-            nodes = [.. await query.Query<Node>().ToListAsync(cancellationToken)];
-            var assigned = await query.Query<SwarmTask>().Where(t => t.NodeId != null).ToListAsync(cancellationToken);
-            placed = assigned.Where(t => !t.IsTerminal && t.DesiredState <= DesiredState.Running).ToList();
+            var nodes = await query.Query<Node>().ToListAsync(cancellationToken);
+            var since = now - NodeSet.FailureWindow;
+            var live = await query.Query<SwarmTask>()
+                .Where(t => t.NodeId != null && Live.Contains(t.State))
+                .ToListAsync(cancellationToken);
+            var failed = await query.Query<SwarmTask>()
+                .Where(t => t.NodeId != null && Failed.Contains(t.State) && t.UpdatedAt >= since)
+                .ToListAsync(cancellationToken);
+            nodeSet = NodeSet.Build(nodes, live.Concat(failed), now);
         }
-
-        var total = placed.GroupBy(t => t.NodeId!.Value).ToDictionary(g => g.Key, g => g.Count());
-        var perService = placed.GroupBy(t => (t.ServiceId, t.NodeId!.Value)).ToDictionary(g => g.Key, g => g.Count());
-        var now = time.GetUtcNow();
 
         await using var session = store.LightweightSession();
         session.Stamp();
-        var assignedCount = 0;
-        foreach (var taskId in taskIds)
-        {
-            var stream = await session.Events.FetchForWriting<SwarmTask>(taskId, cancellationToken);
-            if (stream.Aggregate is not { State: TaskState.Pending } task || task.DesiredState > DesiredState.Running)
-            {
-                continue;
-            }
+        var batch = session.CreateBatchQuery();
+        var fetches = taskIds.Select(id => batch.Events.FetchForWriting<SwarmTask>(id)).ToList();
+        await batch.Execute(cancellationToken);
 
-            var candidates = nodes
-                .Select(n => new NodeCandidate(n.Id, n.Hostname, n.Status, n.Availability, perService.GetValueOrDefault((task.ServiceId, n.Id)), total.GetValueOrDefault(n.Id)))
-                .ToList();
-            var result = NodePicker.Pick(candidates);
-            if (result.Node is { } node && TaskDecisions.Assign(task, node.Id, now) is { } assignedEvent)
+        var streams = new Dictionary<Guid, JasperFx.Events.IEventStream<SwarmTask>>();
+        foreach (var fetch in fetches)
+        {
+            var stream = await fetch;
+            if (stream.Aggregate is { State: TaskState.Pending } task && TaskStateMachine.IsRunnable(task.DesiredState))
             {
-                stream.AppendOne(assignedEvent);
-                total[node.Id] = total.GetValueOrDefault(node.Id) + 1;
-                perService[(task.ServiceId, node.Id)] = perService.GetValueOrDefault((task.ServiceId, node.Id)) + 1;
-                assignedCount++;
-            }
-            else if (result.Reason is { } reason && TaskDecisions.MarkUnschedulable(task, reason, now) is { } unschedulable)
-            {
-                stream.AppendOne(unschedulable);
-                logger.LogInformation("task {TaskId} of {Service}: {Reason}", task.Id, task.ServiceName, reason);
+                streams[task.Id] = stream;
             }
         }
 
-        await session.SaveChangesAsync(cancellationToken);
-        if (assignedCount > 0)
+        if (streams.Count == 0)
         {
-            logger.LogInformation("assigned {Count} tasks", assignedCount);
+            return;
+        }
+
+        var boundAssigned = 0;
+
+        // tasks bound to a node from the start (global services) only check that node
+        foreach (var bound in streams.Values.Select(s => s.Aggregate!).Where(t => t.NodeId is not null).ToList())
+        {
+            var stream = streams[bound.Id];
+            streams.Remove(bound.Id);
+            var node = nodeSet.Find(bound.NodeId!.Value);
+            var refusal = node is null ? "no suitable node (its node is gone)" : Pipeline.For(bound.ServiceId, bound.Spec).Refusal(node) is { } why ? $"no suitable node ({why})" : null;
+            if (refusal is null && TaskDecisions.Assign(bound, node!.Id, now) is { } placed)
+            {
+                stream.AppendOne(placed);
+                nodeSet.Place(node, bound.ServiceId, TaskDemand.Of(bound.Spec));
+                boundAssigned++;
+            }
+            else if (refusal is not null && TaskDecisions.MarkUnschedulable(bound, refusal, now) is { } waiting)
+            {
+                stream.AppendOne(waiting);
+                boundAssigned++;
+            }
+        }
+
+        var groups = streams.Values
+            .Select(s => s.Aggregate!)
+            .GroupBy(t => (t.ServiceId, t.SpecVersion))
+            .OrderBy(g => g.Min(t => t.CreatedAt));
+        var assigned = 0;
+        var unschedulable = 0;
+        foreach (var group in groups)
+        {
+            var tasks = group.OrderBy(t => t.CreatedAt).ThenBy(t => t.Slot).ToList();
+            var result = TaskGroupScheduler.Schedule(nodeSet, group.Key.ServiceId, tasks[0].Spec, [.. tasks.Select(t => t.Id)], now);
+            foreach (var (taskId, nodeId) in result.Assignments)
+            {
+                var stream = streams[taskId];
+                if (TaskDecisions.Assign(stream.Aggregate!, nodeId, now) is { } e)
+                {
+                    stream.AppendOne(e);
+                    assigned++;
+                }
+            }
+
+            foreach (var taskId in result.Unplaced)
+            {
+                var stream = streams[taskId];
+                if (TaskDecisions.MarkUnschedulable(stream.Aggregate!, result.Reason!, now) is { } e)
+                {
+                    stream.AppendOne(e);
+                    unschedulable++;
+                }
+            }
+
+            if (result.Unplaced.Count > 0)
+            {
+                logger.LogInformation("{Count} tasks of {Service} stay pending: {Reason}", result.Unplaced.Count, tasks[0].ServiceName, result.Reason);
+            }
+        }
+
+        if (assigned + unschedulable + boundAssigned > 0)
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        if (assigned > 0)
+        {
+            logger.LogInformation("assigned {Count} tasks", assigned);
         }
     }
 }

@@ -1,3 +1,4 @@
+using MassTransit;
 using Swarm.ServiceDefaults;
 
 namespace Swarm.Scheduler;
@@ -5,21 +6,33 @@ namespace Swarm.Scheduler;
 public static class SchedulerExtensions
 {
     /// <summary>
-    /// The scheduler: places pending tasks on nodes. All its messages go through one queue, one at a
-    /// time, so each decision sees the placements made before it.
+    /// The scheduler: places pending tasks on nodes. Its messages share one queue; consumers hand their
+    /// requests to the <see cref="PlacementQueue"/>, which decides them in rounds, one round at a time,
+    /// so each decision sees the placements made before it.
     /// </summary>
     public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
     {
         var endpoint = $"{builder.Configuration.EndpointPrefix()}-placement";
         builder.Services.AddSwarmManager(builder.Configuration, x =>
         {
-            x.AddConsumer<TaskAllocatedConsumer>().Endpoint(e => { e.Name = endpoint; e.ConcurrentMessageLimit = 1; });
-            x.AddConsumer<NodeRegisteredConsumer>().Endpoint(e => { e.Name = endpoint; e.ConcurrentMessageLimit = 1; });
-            x.AddConsumer<NodeStatusChangedConsumer>().Endpoint(e => { e.Name = endpoint; e.ConcurrentMessageLimit = 1; });
-            x.AddConsumer<NodeSpecUpdatedConsumer>().Endpoint(e => { e.Name = endpoint; e.ConcurrentMessageLimit = 1; });
+            x.AddConsumer<TaskAllocatedConsumer>().Endpoint(e => Placement(e, endpoint));
+            x.AddConsumer<NodeRegisteredConsumer>().Endpoint(e => Placement(e, endpoint));
+            x.AddConsumer<NodeStatusChangedConsumer>().Endpoint(e => Placement(e, endpoint));
+            x.AddConsumer<NodeSpecUpdatedConsumer>().Endpoint(e => Placement(e, endpoint));
+            x.AddConsumer<ServiceUpdatedConsumer>().Endpoint(e => Placement(e, endpoint));
         });
         builder.Services.AddSingleton<Placement>();
+        builder.Services.AddSingleton<PlacementQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlacementQueue>());
         builder.Services.AddHostedService<PendingRetryLoop>();
         return builder;
+    }
+
+    /// <summary>Enough messages in flight that a burst of pending tasks lands in one placement round.</summary>
+    private static void Placement(IEndpointRegistrationConfigurator e, string name)
+    {
+        e.Name = name;
+        e.PrefetchCount = PlacementQueue.MaxRound;
+        e.ConcurrentMessageLimit = PlacementQueue.MaxRound;
     }
 }

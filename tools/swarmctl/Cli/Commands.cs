@@ -60,10 +60,12 @@ public static class Commands
                     new("label", "l", "KEY=VALUE", "Service label", Repeatable: true),
                     .. RestartFlags,
                     StopGrace,
+                    .. PlacementOptions.Flags,
                     Detach, Wait, WaitTimeout,
                 ],
                 [
                     "swarmctl service create --name web --replicas 3 -- python3 -m http.server 8000",
+                    "swarmctl service create --name api --constraint node.labels.zone==east --placement-pref spread=node.labels.rack --reserve-cpu 0.5 --reserve-memory 256M -- ./api",
                     "swarmctl service create --name sleeper --restart-condition on-failure sleep 3600",
                     "swarmctl service create --name web --replicas 6 --wait -- sleep infinity",
                 ],
@@ -215,6 +217,9 @@ public static class Commands
             Labels = labels.Count > 0 ? labels : null,
             RestartPolicy = RestartPolicyOf(a),
             StopGracePeriodSeconds = a.Duration("stop-grace-period")?.TotalSeconds,
+            Placement = PlacementOptions.Placement(a),
+            Resources = PlacementOptions.Resources(a),
+            Ports = PlacementOptions.Ports(a),
         };
         return new ServiceCreate(spec, WaitOf(a));
     }
