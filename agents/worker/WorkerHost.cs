@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Swarm.Worker.Agent;
 using Swarm.Worker.Cli;
 using Swarm.Worker.Exec;
+using Swarm.Worker.Exec.Docker;
 
 namespace Swarm.Worker;
 
@@ -61,14 +62,26 @@ public sealed class WorkerHost : BackgroundService
         }
         else
         {
-            var settings = new AgentSettings { Hostname = _options.Hostname, Labels = _options.Labels, StateDir = _options.StateDir };
-            IExecutor executor = _options.Executor == "sim"
-                ? new SimExecutor(new SimOptions { FailRate = _options.SimFailRate, RunTime = _options.SimRunSeconds is { } s ? TimeSpan.FromSeconds(s) : null }, _time)
-                : new ProcessExecutor(_options.StateDir, _time, logger);
+            var settings = new AgentSettings { Hostname = _options.Hostname, Labels = _options.Labels, StateDir = _options.StateDir, GenericResources = _options.GenericResources };
+            IExecutor executor = _options.Executor switch
+            {
+                "sim" => new SimExecutor(new SimOptions { FailRate = _options.SimFailRate, RunTime = _options.SimRunSeconds is { } s ? TimeSpan.FromSeconds(s) : null }, _time),
+                "docker" => CreateDockerExecutor(logger),
+                _ => new ProcessExecutor(_options.StateDir, _time, logger),
+            };
             agents.Add(new NodeAgent(settings, client, executor, _time, logger));
         }
 
         logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, _options.Dispatcher);
         await Task.WhenAll(agents.Select(a => Task.Run(() => a.RunAsync(stoppingToken), CancellationToken.None)));
+    }
+
+    private DockerExecutor CreateDockerExecutor(ILogger logger)
+    {
+        var endpoint = DockerEngine.Endpoint()
+            ?? throw new InvalidOperationException($"--executor docker: no Docker engine (set DOCKER_HOST or start one on {DockerEngine.DefaultSocket})");
+        logger.LogInformation("docker executor: engine at {Endpoint}", endpoint);
+        var stateDir = _options.StateDir;
+        return new DockerExecutor(DockerEngine.CreateClient(endpoint), _options.Hostname, () => NodeIdentity.Load(stateDir), _time, logger);
     }
 }

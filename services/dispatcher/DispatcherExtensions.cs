@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Swarm.Dispatcher.Api;
 using Swarm.Dispatcher.Consumers;
 using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
@@ -35,6 +36,7 @@ public static class DispatcherExtensions
             return new HeartbeatMonitor(sp.GetRequiredService<TimeProvider>(), options.HeartbeatPeriod, Math.Max(1, options.MissedHeartbeats));
         });
         builder.Services.AddSingleton<NodeStatusWriter>();
+        builder.Services.AddSingleton<LogBroker>();
         builder.Services.AddSingleton<TaskStatusWriter>();
         builder.Services.AddScoped<AssignmentPusher>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();
@@ -45,6 +47,7 @@ public static class DispatcherExtensions
     public static WebApplication MapDispatcher(this WebApplication app)
     {
         app.MapGrpcService<DispatcherService>();
+        app.MapLogEndpoint();
         app.MapSwarmDefaultEndpoints();
         return app;
     }

@@ -22,6 +22,7 @@ public sealed class NodeAgent
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly StatusReporter _reporter;
+    private readonly LogPublisher _logs;
 
     public NodeAgent(AgentSettings settings, Dispatcher.Api.Dispatcher.DispatcherClient client, IExecutor executor, TimeProvider time, ILogger logger)
     {
@@ -31,6 +32,7 @@ public sealed class NodeAgent
         _time = time;
         _logger = logger;
         _reporter = new StatusReporter(time);
+        _logs = new LogPublisher(client, executor, logger);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -43,7 +45,7 @@ public sealed class NodeAgent
             try
             {
                 var registered = await _client.RegisterAsync(
-                    new RegisterRequest { NodeId = nodeId ?? "", Description = Describe() },
+                    new RegisterRequest { NodeId = nodeId ?? "", Description = await DescribeAsync(cancellationToken) },
                     deadline: DateTime.UtcNow.AddSeconds(15),
                     cancellationToken: cancellationToken);
                 if (registered.NodeId != nodeId)
@@ -111,6 +113,12 @@ public sealed class NodeAgent
         using var call = _client.Session(new SessionRequest { SessionId = sessionId }, cancellationToken: ct);
         await foreach (var message in call.ResponseStream.ReadAllAsync(ct))
         {
+            if (message.LogSubscription is { } logs)
+            {
+                _logs.Handle(sessionId, logs, ct);
+                continue;
+            }
+
             if (message.Assignments is not { } assignments)
             {
                 continue;
@@ -153,6 +161,30 @@ public sealed class NodeAgent
         }
     }
 
+    private async Task<NodeDescription> DescribeAsync(CancellationToken cancellationToken)
+    {
+        var description = Describe();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            if (await _executor.DescribeEngineAsync(timeout.Token) is { } engine)
+            {
+                description.EngineVersion = engine.Version;
+                foreach (var (key, value) in engine.Labels)
+                {
+                    description.EngineLabels[key] = value;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning("{Hostname}: could not read the engine's description: {Message}", _settings.Hostname, ex.Message);
+        }
+
+        return description;
+    }
+
     private NodeDescription Describe()
     {
         var description = new NodeDescription
@@ -173,6 +205,11 @@ public sealed class NodeAgent
         foreach (var (key, value) in _settings.Labels)
         {
             description.Labels[key] = value;
+        }
+
+        foreach (var (name, count) in _settings.GenericResources)
+        {
+            description.GenericResources[name] = count;
         }
 
         return description;

@@ -25,6 +25,21 @@ internal static class ProtoMapping
                 WorkingDir = string.IsNullOrEmpty(spec.WorkingDir) ? null : spec.WorkingDir,
                 StopGracePeriodSeconds = spec.HasStopGracePeriodSeconds ? spec.StopGracePeriodSeconds : null,
                 Image = string.IsNullOrEmpty(spec.Image) ? null : spec.Image,
+                User = string.IsNullOrEmpty(spec.User) ? null : spec.User,
+                Labels = new Dictionary<string, string>(spec.Labels),
+                LimitNanoCpus = spec.LimitNanoCpus,
+                LimitMemoryBytes = spec.LimitMemoryBytes,
+                Healthcheck = spec.Healthcheck is { Test.Count: > 0 } check
+                    ? new TaskHealthcheck
+                    {
+                        Test = check.Test.ToList(),
+                        Interval = check.HasIntervalSeconds ? TimeSpan.FromSeconds(check.IntervalSeconds) : null,
+                        Timeout = check.HasTimeoutSeconds ? TimeSpan.FromSeconds(check.TimeoutSeconds) : null,
+                        Retries = check.HasRetries ? check.Retries : null,
+                        StartPeriod = check.HasStartPeriodSeconds ? TimeSpan.FromSeconds(check.StartPeriodSeconds) : null,
+                    }
+                    : null,
+                PublishedPorts = spec.Ports.Select(p => p.TargetPort).ToList(),
             }
             : new TaskRunSpec(),
     };
@@ -47,3 +62,4 @@ internal static class ProtoMapping
         return update;
     }
 }
+

@@ -65,7 +65,8 @@ public sealed class TaskRunner
             _mayStart.TrySetResult();
         }
 
-        if (desired > DesiredState.Running)
+        // desired "completed" (a job task) runs to completion like "running"; shutdown and remove stop it
+        if (desired >= DesiredState.Shutdown)
         {
             _mustStop.TrySetResult();
         }
@@ -104,6 +105,9 @@ public sealed class TaskRunner
         {
             case TaskRecovery.Running:
                 Report(TaskState.Running, "started", null, null);
+                await RunningAsync(ct);
+                return;
+            case TaskRecovery.Exited:
                 await RunningAsync(ct);
                 return;
             case TaskRecovery.Lost:
@@ -156,6 +160,11 @@ public sealed class TaskRunner
             Report(TaskState.Rejected, "rejected", ex.Message, null);
             return;
         }
+        catch (TaskFailedException ex)
+        {
+            Report(TaskState.Failed, "failed", ex.Message, null);
+            return;
+        }
 
         Report(TaskState.Running, "started", null, null);
         await RunningAsync(ct);
@@ -174,7 +183,11 @@ public sealed class TaskRunner
         }
 
         var exit = await exited;
-        if (exit.ExitCode == 0)
+        if (exit.Error is { } error && !_mustStop.Task.IsCompleted)
+        {
+            Report(TaskState.Failed, "failed", error, exit.ExitCode);
+        }
+        else if (exit.ExitCode == 0)
         {
             Report(TaskState.Complete, "finished", null, 0);
         }

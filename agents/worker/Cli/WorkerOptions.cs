@@ -14,7 +14,12 @@ public sealed record WorkerOptions
           --dispatcher URL        dispatcher gRPC address (default http://127.0.0.1:4243)
           --hostname NAME         node hostname (default: this machine's name)
           --label KEY=VALUE       node label; repeatable
-          --executor process|sim  how tasks run (default process; sim with --simulate)
+          --executor docker|process|sim
+                                  how tasks run (default docker when an engine is reachable
+                                  through DOCKER_HOST or /var/run/docker.sock, else process;
+                                  sim with --simulate)
+          --generic-resource NAME=N
+                                  a countable resource this node offers (e.g. gpu=2); repeatable
           --simulate N            host N simulated nodes (<hostname>-1 … <hostname>-N) in this process
           --state-dir DIR         where the node keeps its identity and task records
                                   (default ./.run/workers/<hostname>)
@@ -27,6 +32,7 @@ public sealed record WorkerOptions
     public string Hostname { get; init; } = Environment.MachineName;
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public string Executor { get; init; } = "process";
+    public IReadOnlyDictionary<string, long> GenericResources { get; init; } = new Dictionary<string, long>();
     public int Simulate { get; init; }
     public string? StateDirOption { get; init; }
     public double SimFailRate { get; init; }
@@ -37,10 +43,14 @@ public sealed record WorkerOptions
     public string StateDir => Path.GetFullPath(StateDirOption ?? Path.Combine(".run", "workers", Hostname));
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> on a bad flag or value.</summary>
-    public static WorkerOptions Parse(IReadOnlyList<string> args)
+    public static WorkerOptions Parse(IReadOnlyList<string> args) => Parse(args, Exec.Docker.DockerEngine.IsConfigured);
+
+    /// <summary>Parses the command line; <paramref name="engineReachable"/> decides the default executor.</summary>
+    public static WorkerOptions Parse(IReadOnlyList<string> args, Func<bool> engineReachable)
     {
         var options = new WorkerOptions();
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var resources = new Dictionary<string, long>(StringComparer.Ordinal);
         string? executor = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -102,11 +112,21 @@ public sealed record WorkerOptions
                     break;
                 case "--executor":
                     executor = Value();
-                    if (executor is not ("process" or "sim"))
+                    if (executor is not ("docker" or "process" or "sim"))
                     {
-                        throw new UsageException($"--executor: '{executor}' is not one of process, sim");
+                        throw new UsageException($"--executor: '{executor}' is not one of docker, process, sim");
                     }
 
+                    break;
+                case "--generic-resource":
+                    var resource = Value();
+                    var at = resource.IndexOf('=', StringComparison.Ordinal);
+                    if (at <= 0 || !long.TryParse(resource[(at + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) || count < 0)
+                    {
+                        throw new UsageException($"--generic-resource: '{resource}' is not NAME=N with N a whole number >= 0");
+                    }
+
+                    resources[resource[..at]] = count;
                     break;
                 case "--simulate":
                     options = options with { Simulate = ParseInt(arg, Value(), min: 1) };
@@ -137,13 +157,13 @@ public sealed record WorkerOptions
             }
         }
 
-        if (options.Simulate > 0 && executor == "process")
+        if (options.Simulate > 0 && executor is "process" or "docker")
         {
-            throw new UsageException("--simulate runs simulated nodes; it cannot be combined with --executor process");
+            throw new UsageException($"--simulate runs simulated nodes; it cannot be combined with --executor {executor}");
         }
 
-        executor ??= options.Simulate > 0 ? "sim" : "process";
-        return options with { Labels = labels, Executor = executor };
+        executor ??= options.Simulate > 0 ? "sim" : engineReachable() ? "docker" : "process";
+        return options with { Labels = labels, Executor = executor, GenericResources = resources };
     }
 
     private static int ParseInt(string flag, string value, int min) =>

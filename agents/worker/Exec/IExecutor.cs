@@ -11,7 +11,13 @@ public enum TaskRecovery
 
     /// <summary>The task was started here once but is gone, and how it ended is not known.</summary>
     Lost,
+
+    /// <summary>The task was started by an earlier agent process and has ended; <c>WaitAsync</c> tells how.</summary>
+    Exited,
 }
+
+/// <summary>The container engine behind an executor, as the node description reports it.</summary>
+public sealed record EngineDescription(string Version, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>Runs tasks on this node (SwarmKit's <c>exec.Executor</c>).</summary>
 public interface IExecutor
@@ -27,6 +33,15 @@ public interface IExecutor
     /// earlier agent process left running for tasks that are no longer assigned.
     /// </summary>
     Task CleanupAsync(IReadOnlySet<string> assignedTaskIds, CancellationToken cancellationToken);
+
+    /// <summary>The engine's version and labels, for executors that run on one (null otherwise).</summary>
+    Task<EngineDescription?> DescribeEngineAsync(CancellationToken cancellationToken) => Task.FromResult<EngineDescription?>(null);
+
+    /// <summary>
+    /// The output this node keeps of a task: the last <paramref name="tail"/> lines (all when 0),
+    /// then, when <paramref name="follow"/> is set, new lines until the task ends. Nothing when the task is unknown here.
+    /// </summary>
+    IAsyncEnumerable<LogEntry> LogsAsync(string taskId, bool follow, int tail, CancellationToken cancellationToken) => AsyncEnumerable.Empty<LogEntry>();
 }
 
 /// <summary>The lifecycle of one task on the executor (SwarmKit's <c>exec.Controller</c>).</summary>

@@ -46,6 +46,7 @@ public static class ControlApiExtensions
         app.MapServiceEndpoints();
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();
+        Swarm.ControlApi.Logs.LogEndpoints.MapLogEndpoints(app);
         return app;
     }
 

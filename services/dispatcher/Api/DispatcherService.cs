@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Marten;
 using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
@@ -23,10 +24,13 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     private readonly TimeProvider _time;
     private readonly DispatcherOptions _options;
     private readonly ILogger<DispatcherService> _logger;
+    private readonly LogBroker _logs;
 
     public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, NodeStatusWriter nodes, TaskStatusWriter tasks,
-        IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger)
+        IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
+        LogBroker logs)
     {
+        _logs = logs;
         _sessions = sessions;
         _heartbeats = heartbeats;
         _nodes = nodes;
@@ -42,7 +46,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
         var nodeId = Guid.TryParse(request.NodeId, out var known) && known != Guid.Empty ? known : Guid.NewGuid();
-        var description = ToModel(request.Description ?? new NodeDescription());
+        var description = ToModel(request.Description ?? new NodeDescription(), PeerAddress(context.Peer));
 
         // the session exists before the node is marked ready, so a concurrent expiry sees it and stands down
         var session = _sessions.Open(nodeId);
@@ -138,13 +142,82 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         return response;
     }
 
+    public override async Task<PublishLogsResponse> PublishLogs(IAsyncStreamReader<PublishLogsMessage> requestStream, ServerCallContext context)
+    {
+        NodeSession? session = null;
+        string? subscriptionId = null;
+        try
+        {
+            await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                if (session is null)
+                {
+                    session = FindSession(message.SessionId);
+                    subscriptionId = message.SubscriptionId;
+                }
+
+                if (message.Lines.Count > 0 && !await _logs.PublishAsync(session.NodeId, subscriptionId!, message.Lines, context.CancellationToken))
+                {
+                    // nobody reads this subscription any more: ending the call tells the agent to stop
+                    break;
+                }
+
+                if (message.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (session is not null && subscriptionId is not null)
+            {
+                _logs.Close(session.NodeId, subscriptionId);
+            }
+        }
+
+        return new PublishLogsResponse();
+    }
+
     private NodeSession FindSession(string sessionId) =>
         _sessions.Find(sessionId) is { IsClosed: false } session ? session : throw UnknownSession();
 
     private static RpcException UnknownSession() => new(new Status(StatusCode.NotFound, "unknown or expired session; register again"));
 
-    private static ModelNodeDescription ToModel(NodeDescription d) => new()
+    /// <summary>The host part of a gRPC peer (<c>ipv4:127.0.0.1:5000</c>, <c>ipv6:[::1]:5000</c>).</summary>
+    internal static string PeerAddress(string? peer)
     {
+        if (string.IsNullOrEmpty(peer))
+        {
+            return "";
+        }
+
+        var address = peer;
+        var scheme = address.IndexOf(':', StringComparison.Ordinal);
+        if (scheme >= 0 && address[..scheme] is "ipv4" or "ipv6" or "unix")
+        {
+            address = address[(scheme + 1)..];
+        }
+
+        if (address.StartsWith('['))
+        {
+            var end = address.IndexOf(']', StringComparison.Ordinal);
+            return end > 0 ? address[1..end] : address;
+        }
+
+        var port = address.LastIndexOf(':');
+        return port > 0 && address.IndexOf(':', StringComparison.Ordinal) == port ? address[..port] : address;
+    }
+
+    private static ModelNodeDescription ToModel(NodeDescription d, string address) => new()
+    {
+        Address = address,
+        EngineLabels = new Dictionary<string, string>(d.EngineLabels),
+        EngineVersion = d.EngineVersion,
+        GenericResources = new Dictionary<string, long>(d.GenericResources),
         Hostname = d.Hostname,
         Role = string.IsNullOrEmpty(d.Role) ? "worker" : d.Role,
         Os = d.Os,

@@ -72,6 +72,24 @@ public sealed class NodeSession
         stream?.Push(assignment);
     }
 
+    /// <summary>Sends a message on the open stream; false when the agent holds none.</summary>
+    public bool Send(Api.SessionMessage message)
+    {
+        AssignmentStream? stream;
+        lock (_gate)
+        {
+            stream = _stream;
+        }
+
+        if (stream is null)
+        {
+            return false;
+        }
+
+        stream.Send(message);
+        return true;
+    }
+
     public void Close()
     {
         AssignmentStream? stream;

@@ -1,5 +1,10 @@
 using Swarm.Dispatcher.Api;
+using Swarm.Contracts.Model;
 using Swarm.Domain.Tasks;
+using Healthcheck = Swarm.Dispatcher.Api.Healthcheck;
+using TaskSpec = Swarm.Dispatcher.Api.TaskSpec;
+using TaskState = Swarm.Dispatcher.Api.TaskState;
+using DesiredState = Swarm.Dispatcher.Api.DesiredState;
 using ModelDesiredState = Swarm.Contracts.Model.DesiredState;
 using ModelTaskState = Swarm.Contracts.Model.TaskState;
 
@@ -29,6 +34,8 @@ public static class Assignments
             spec.StopGracePeriodSeconds = grace;
         }
 
+        AddContainerSettings(spec, task.Spec);
+
         return new Assignment
         {
             TaskId = task.Id.ToString(),
@@ -39,6 +46,57 @@ public static class Assignments
             DesiredState = (DesiredState)(int)task.DesiredState,
             State = (TaskState)(int)task.State,
         };
+    }
+
+    /// <summary>What only container executors use: user, labels, limits, healthcheck, published ports.</summary>
+    private static void AddContainerSettings(TaskSpec spec, ServiceSpec service)
+    {
+        spec.User = service.User ?? "";
+        if (service.Labels is { } labels)
+        {
+            foreach (var (key, value) in labels)
+            {
+                spec.Labels[key] = value;
+            }
+        }
+
+        if (service.Resources?.Limits is { } limits)
+        {
+            spec.LimitNanoCpus = limits.NanoCpus ?? 0;
+            spec.LimitMemoryBytes = limits.MemoryBytes ?? 0;
+        }
+
+        if (service.Healthcheck is { Test.Count: > 0 } check)
+        {
+            var healthcheck = new Healthcheck();
+            healthcheck.Test.AddRange(check.Test);
+            if (check.IntervalSeconds is { } interval)
+            {
+                healthcheck.IntervalSeconds = interval;
+            }
+
+            if (check.TimeoutSeconds is { } timeout)
+            {
+                healthcheck.TimeoutSeconds = timeout;
+            }
+
+            if (check.Retries is { } retries)
+            {
+                healthcheck.Retries = retries;
+            }
+
+            if (check.StartPeriodSeconds is { } startPeriod)
+            {
+                healthcheck.StartPeriodSeconds = startPeriod;
+            }
+
+            spec.Healthcheck = healthcheck;
+        }
+
+        foreach (var port in service.Ports ?? [])
+        {
+            spec.Ports.Add(new PortMapping { TargetPort = port.TargetPort, PublishedPort = port.PublishedPort ?? 0, Protocol = port.Protocol ?? "tcp" });
+        }
     }
 
     public static ModelTaskState ToModel(TaskState state) => (ModelTaskState)(int)state;

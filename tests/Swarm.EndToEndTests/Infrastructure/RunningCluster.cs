@@ -74,10 +74,11 @@ public sealed class RunningCluster : IAsyncDisposable
         }
     }
 
-    public void StartWorker(string hostname) =>
+    /// <summary>Starts a worker; a <c>docker</c> worker talks to the engine at <paramref name="dockerHost"/>.</summary>
+    public void StartWorker(string hostname, string executor = "process", string? dockerHost = null) =>
         Start(hostname, Dll("agents/worker", "Swarm.Worker"),
-            ["--dispatcher", $"http://127.0.0.1:{_grpcPort}", "--hostname", hostname, "--executor", "process", "--state-dir", Path.Combine(_workDir, hostname)],
-            []);
+            ["--dispatcher", $"http://127.0.0.1:{_grpcPort}", "--hostname", hostname, "--executor", executor, "--state-dir", Path.Combine(_workDir, hostname)],
+            dockerHost is null ? [] : new() { ["DOCKER_HOST"] = dockerHost });
 
     /// <summary>kill -9 of one process, as a crash.</summary>
     public void Kill(string name)

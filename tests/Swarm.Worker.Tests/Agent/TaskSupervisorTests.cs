@@ -95,7 +95,6 @@ public sealed class TaskSupervisorTests : IAsyncDisposable
     [Theory]
     [InlineData(DesiredState.Shutdown)]
     [InlineData(DesiredState.Remove)]
-    [InlineData(DesiredState.Completed)]
     public async Task Stopping_desired_states_stop_a_running_task_and_report_shutdown(DesiredState desired)
     {
         await _supervisor.ApplyCompleteAsync([Tasks.Assignment("t1")], CancellationToken.None);
@@ -105,6 +104,18 @@ public sealed class TaskSupervisorTests : IAsyncDisposable
 
         await _sink.WaitForAsync("t1", TaskState.Shutdown);
         Assert.Equal(1, _executor.Stopped["t1"]);
+    }
+
+    [Fact]
+    public async Task A_job_task_with_desired_state_completed_runs_to_completion()
+    {
+        await _supervisor.ApplyCompleteAsync([Tasks.Assignment("job", DesiredState.Completed)], CancellationToken.None);
+
+        await _sink.WaitForAsync("job", TaskState.Running);
+        _supervisor.ApplyIncremental([Tasks.Assignment("job", DesiredState.Completed, TaskState.Running)]);
+        await Task.Delay(100);
+
+        Assert.False(_executor.Stopped.ContainsKey("job"));
     }
 
     [Fact]

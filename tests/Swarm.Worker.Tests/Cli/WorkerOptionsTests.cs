@@ -7,7 +7,7 @@ public sealed class WorkerOptionsTests
     [Fact]
     public void Defaults_are_the_local_dispatcher_the_process_executor_and_a_state_dir_per_hostname()
     {
-        var options = WorkerOptions.Parse([]);
+        var options = WorkerOptions.Parse([], engineReachable: () => false);
 
         Assert.Equal(new Uri("http://127.0.0.1:4243"), options.Dispatcher);
         Assert.Equal(Environment.MachineName, options.Hostname);
@@ -35,7 +35,10 @@ public sealed class WorkerOptionsTests
 
     [Theory]
     [InlineData("--bogus")]
-    [InlineData("--executor", "docker")]
+    [InlineData("--executor", "podman")]
+    [InlineData("--executor", "docker", "--simulate", "2")]
+    [InlineData("--generic-resource", "gpu")]
+    [InlineData("--generic-resource", "gpu=-1")]
     [InlineData("--simulate", "0")]
     [InlineData("--simulate")]
     [InlineData("--label", "novalue")]
@@ -45,6 +48,22 @@ public sealed class WorkerOptionsTests
     public void A_bad_command_line_is_a_usage_error(params string[] args)
     {
         Assert.Throws<UsageException>(() => WorkerOptions.Parse(args));
+    }
+
+    [Fact]
+    public void The_docker_executor_is_the_default_when_an_engine_is_reachable()
+    {
+        Assert.Equal("docker", WorkerOptions.Parse([], engineReachable: () => true).Executor);
+        Assert.Equal("process", WorkerOptions.Parse(["--executor", "process"], engineReachable: () => true).Executor);
+        Assert.Equal("sim", WorkerOptions.Parse(["--simulate", "2"], engineReachable: () => true).Executor);
+    }
+
+    [Fact]
+    public void Generic_resources_are_read()
+    {
+        var options = WorkerOptions.Parse(["--generic-resource", "gpu=2", "--generic-resource=fpga=1"], engineReachable: () => false);
+
+        Assert.Equal(new Dictionary<string, long> { ["gpu"] = 2, ["fpga"] = 1 }, options.GenericResources);
     }
 
     [Fact]

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net;
+using Marten;
+using Swarm.ControlApi.Services;
+using Swarm.ControlApi.Tasks;
+using Swarm.Domain.Tasks;
+
+namespace Swarm.ControlApi.Logs;
+
+/// <summary>
+/// <c>GET /api/services/{name}/logs</c> and <c>GET /api/tasks/{id}/logs</c> (<c>follow</c>, <c>tail</c>):
+/// task output as plain text lines prefixed with <c>service.slot@node | </c>, streamed from the
+/// dispatcher's log broker (<c>Dispatcher:Address</c>, default http://127.0.0.1:4243).
+/// </summary>
+public static class LogEndpoints
+{
+    public const string DefaultDispatcherAddress = "http://127.0.0.1:4243";
+
+    // the dispatcher's endpoint speaks HTTP/2 without TLS (it is the gRPC endpoint)
+    private static readonly HttpClient Dispatcher = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+    {
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
+    {
+        var address = app.ServiceProvider.GetRequiredService<IConfiguration>()["Dispatcher:Address"] is { Length: > 0 } configured
+            ? configured
+            : DefaultDispatcherAddress;
+
+        app.MapGet("/api/services/{name}/logs", async (string name, IQuerySession session, HttpContext http, CancellationToken ct, bool follow = false, int tail = 0) =>
+        {
+            var found = await ServiceQueries.FindAsync(session, name, ct);
+            if (found.Error is { } error)
+            {
+                return error.ToResult();
+            }
+
+            var serviceId = found.Value!.Id;
+            var tasks = await session.Query<SwarmTask>().Where(t => t.ServiceId == serviceId && t.NodeId != null).ToListAsync(ct);
+            await RelayAsync(address, tasks.Select(t => t.Id), follow, tail, http, ct);
+            return Results.Empty;
+        }).WithTags("services").WithName("ServiceLogs").WithSummary("The output of a service's tasks (text lines prefixed with service.slot@node)");
+
+        app.MapGet("/api/tasks/{id}/logs", async (string id, IQuerySession session, HttpContext http, CancellationToken ct, bool follow = false, int tail = 0) =>
+        {
+            var found = await TaskQueries.FindAsync(session, id, ct);
+            if (found.Error is { } error)
+            {
+                return error.ToResult();
+            }
+
+            await RelayAsync(address, [found.Value!.Id], follow, tail, http, ct);
+            return Results.Empty;
+        }).WithTags("tasks").WithName("TaskLogs").WithSummary("The output of one task (text lines prefixed with service.slot@node)");
+
+        return app;
+    }
+
+    private static async Task RelayAsync(string address, IEnumerable<Guid> taskIds, bool follow, int tail, HttpContext http, CancellationToken ct)
+    {
+        var query = string.Join("&", taskIds.Select(id => "task=" + id)
+            .Append("follow=" + (follow ? "true" : "false"))
+            .Append("tail=" + Math.Max(0, tail).ToString(CultureInfo.InvariantCulture)));
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        try
+        {
+            using var response = await Dispatcher.GetAsync($"{address.TrimEnd('/')}/logs?{query}", HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                http.Response.StatusCode = StatusCodes.Status502BadGateway;
+                await http.Response.WriteAsync($"the dispatcher answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}\n", ct);
+                return;
+            }
+
+            await http.Response.StartAsync(ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[8192];
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the client went away
+        }
+        catch (HttpRequestException ex) when (!http.Response.HasStarted)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await http.Response.WriteAsync($"the dispatcher at {address} cannot be reached: {ex.Message}\n", ct);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Swarm.Dispatcher.Logs;
+
+/// <summary>
+/// <c>GET /logs?task=ID[&amp;task=ID…][&amp;follow=true][&amp;tail=N]</c>: the tasks' output as plain
+/// text, one line per output line, each prefixed with <c>service.slot@node | </c>, flushed as it
+/// arrives. This is how the control API reaches the log broker.
+/// </summary>
+public static class LogEndpoint
+{
+    public static void MapLogEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapGet("/logs", async (HttpContext http, LogBroker broker, CancellationToken ct) =>
+        {
+            var ids = new List<Guid>();
+            foreach (var value in http.Request.Query["task"])
+            {
+                if (!Guid.TryParse(value, out var id))
+                {
+                    return Results.BadRequest($"task: '{value}' is not a task id");
+                }
+
+                ids.Add(id);
+            }
+
+            var follow = http.Request.Query["follow"] is { Count: > 0 } f && bool.TryParse(f, out var yes) && yes;
+            var tail = http.Request.Query["tail"] is { Count: > 0 } t && int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0;
+
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.StartAsync(ct);
+            try
+            {
+                await foreach (var line in broker.SubscribeAsync(ids, follow, tail, ct))
+                {
+                    await http.Response.WriteAsync(Format(line), Encoding.UTF8, ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // the reader went away
+            }
+
+            return Results.Empty;
+        });
+
+    public static string Format(Api.LogLine line) => $"{line.ServiceName}.{line.Slot}@{line.Node} | {line.Text}\n";
+}
