@@ -35,7 +35,10 @@ public sealed class EventRelay : SubscriptionBase
     {
         foreach (var e in page.Events)
         {
-            await PublishAsync(_bus, e, cancellationToken);
+            if (IsDomainEvent(e))
+            {
+                await PublishAsync(_bus, e, cancellationToken);
+            }
         }
 
         if (page.Events.Count > 0)
@@ -45,6 +48,9 @@ public sealed class EventRelay : SubscriptionBase
 
         return NullChangeListener.Instance;
     }
+
+    /// <summary>Only domain events go on the bus, not Marten's own entries (such as tombstones of failed appends).</summary>
+    public static bool IsDomainEvent(IEvent e) => e.Data.GetType().Namespace?.StartsWith("Swarm.Contracts", StringComparison.Ordinal) == true;
 
     /// <summary>Publishes one logged event, restoring the trace context it was appended under.</summary>
     public static async Task PublishAsync(IPublishEndpoint bus, IEvent e, CancellationToken cancellationToken)

@@ -27,12 +27,16 @@ public static class SwarmStoreOptions
         [typeof(ServiceCreated)] = "service_created",
         [typeof(ServiceUpdated)] = "service_updated",
         [typeof(ServiceRemoved)] = "service_removed",
+        [typeof(ServiceUpdateStatusChanged)] = "service_update_status_changed",
+        [typeof(ServiceRolledBack)] = "service_rolled_back",
         [typeof(TaskCreated)] = "task_created",
         [typeof(TaskAllocated)] = "task_allocated",
         [typeof(TaskUnschedulable)] = "task_unschedulable",
         [typeof(TaskAssigned)] = "task_assigned",
         [typeof(TaskStatusChanged)] = "task_status_changed",
         [typeof(TaskDesiredStateChanged)] = "task_desired_state_changed",
+        [typeof(TaskReaped)] = "task_reaped",
+        [typeof(ClusterUpdated)] = "cluster_updated",
         [typeof(NodeRegistered)] = "node_registered",
         [typeof(NodeStatusChanged)] = "node_status_changed",
         [typeof(NodeSpecUpdated)] = "node_spec_updated",
@@ -79,6 +83,7 @@ public static class SwarmStoreOptions
         opts.Projections.Add<TaskProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<NodeProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<NetworkProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ClusterProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<Service>().Index(x => x.Name);
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!);

@@ -49,7 +49,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             await using var session = store.LightweightSession();
             session.Stamp();
             var task = await session.Events.FetchForWriting<SwarmTask>(taskId, cancellationToken);
-            if (task.Aggregate is not { State: TaskState.New } current || current.DesiredState > DesiredState.Running)
+            if (task.Aggregate is not { State: TaskState.New } current || !TaskStateMachine.IsRunnable(current.DesiredState))
             {
                 return;
             }
@@ -107,7 +107,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         await using (var query = store.QuerySession())
         {
             var fresh = await query.Query<SwarmTask>().Where(t => t.State == TaskState.New).ToListAsync(cancellationToken);
-            toAllocate = fresh.Where(t => t.DesiredState <= DesiredState.Running).Select(t => t.Id).ToList();
+            toAllocate = fresh.Where(t => TaskStateMachine.IsRunnable(t.DesiredState)).Select(t => t.Id).ToList();
             var network = await query.LoadAsync<Network>(AddressPool.DefaultNetworkId, cancellationToken);
             var holders = network?.Addresses.Keys.ToList() ?? [];
             var ended = holders.Count == 0 ? [] : await query.LoadManyAsync<SwarmTask>(cancellationToken, holders);

@@ -18,12 +18,16 @@ public static class OrchestratorExtensions
             x.AddConsumer<UpdateServiceConsumer>();
             x.AddConsumer<RemoveServiceConsumer>();
             x.AddConsumer<UpdateNodeConsumer>();
+            x.AddConsumer<UpdateClusterConsumer>();
             x.AddConsumer<ServiceCreatedConsumer>();
             x.AddConsumer<ServiceUpdatedConsumer>();
             x.AddConsumer<ServiceRemovedConsumer>();
+            x.AddConsumer<ServiceRolledBackConsumer>();
             x.AddConsumer<TaskStatusChangedConsumer>();
             x.AddConsumer<NodeStatusChangedConsumer>();
             x.AddConsumer<NodeSpecUpdatedConsumer>();
+            x.AddConsumer<NodeRegisteredConsumer>();
+            x.AddConsumer<ClusterUpdatedConsumer>();
         });
         builder.Services.AddSingleton<ServiceReconciliation>();
         builder.Services.Configure<ReconcileLoopOptions>(builder.Configuration.GetSection("Orchestrator"));

@@ -17,4 +17,12 @@ public sealed record UpdateService
     public IReadOnlyDictionary<string, string>? Env { get; init; }
     public RestartPolicySpec? RestartPolicy { get; init; }
     public double? StopGracePeriodSeconds { get; init; }
+    public UpdateConfigSpec? UpdateConfig { get; init; }
+    public UpdateConfigSpec? RollbackConfig { get; init; }
+
+    /// <summary>Replace every task even if its spec did not change.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Go back to the previous spec (every other member is ignored).</summary>
+    public bool Rollback { get; init; }
 }

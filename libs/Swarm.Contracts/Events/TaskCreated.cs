@@ -18,6 +18,9 @@ public sealed record TaskCreated
     public ServiceSpec Spec { get; init; } = new();
     public DesiredState DesiredState { get; init; }
     public DateTimeOffset? StartAfter { get; init; }
+
+    /// <summary>Set for tasks bound to a node from the start (global services).</summary>
+    public Guid? NodeId { get; init; }
     public string Reason { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -12,6 +12,9 @@ public sealed record Service
     public ServiceSpec? PreviousSpec { get; init; }
     public long SpecVersion { get; init; }
     public bool Removed { get; init; }
+
+    /// <summary>The last rolling update or rollback, if any.</summary>
+    public UpdateStatus? UpdateStatus { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
@@ -31,7 +34,45 @@ public sealed record Service
         PreviousSpec = e.PreviousSpec,
         SpecVersion = e.SpecVersion,
         UpdatedAt = e.UpdatedAt,
+        UpdateStatus = ServiceUpdate.TaskSpecChanged(e.PreviousSpec, e.Spec) || e.PreviousSpec.ForceUpdate != e.Spec.ForceUpdate
+            ? new UpdateStatus(UpdateStates.Updating, "update in progress", e.UpdatedAt, null)
+            : UpdateStatus,
+    };
+
+    public Service Apply(ServiceRolledBack e) => this with
+    {
+        Spec = e.Spec,
+        PreviousSpec = e.PreviousSpec,
+        SpecVersion = e.SpecVersion,
+        UpdatedAt = e.At,
+        UpdateStatus = new UpdateStatus(UpdateStates.RollbackStarted, e.Reason, e.At, null),
+    };
+
+    public Service Apply(ServiceUpdateStatusChanged e) => this with
+    {
+        UpdateStatus = new UpdateStatus(
+            e.State,
+            e.Message,
+            UpdateStatus?.StartedAt ?? e.At,
+            e.State is UpdateStates.Completed or UpdateStates.RollbackCompleted ? e.At : null),
     };
 
     public Service Apply(ServiceRemoved e) => this with { Removed = true, UpdatedAt = e.RemovedAt };
+}
+
+/// <summary>Where a rolling update stands, as <c>service inspect</c> shows it.</summary>
+public sealed record UpdateStatus(string State, string Message, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);
+
+public static class UpdateStates
+{
+    public const string Updating = "updating";
+    public const string Paused = "paused";
+    public const string Completed = "completed";
+    public const string RollbackStarted = "rollback_started";
+    public const string RollbackPaused = "rollback_paused";
+    public const string RollbackCompleted = "rollback_completed";
+
+    public static bool InProgress(string? state) => state is Updating or RollbackStarted;
+
+    public static bool IsRollback(string? state) => state is RollbackStarted or RollbackPaused or RollbackCompleted;
 }

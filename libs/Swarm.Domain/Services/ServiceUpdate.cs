@@ -17,6 +17,9 @@ public static class ServiceUpdate
             Env = command.Env ?? spec.Env,
             RestartPolicy = command.RestartPolicy ?? spec.RestartPolicy,
             StopGracePeriodSeconds = command.StopGracePeriodSeconds ?? spec.StopGracePeriodSeconds,
+            UpdateConfig = command.UpdateConfig ?? spec.UpdateConfig,
+            RollbackConfig = command.RollbackConfig ?? spec.RollbackConfig,
+            ForceUpdate = command.Force ? current.ForceUpdate + 1 : spec.ForceUpdate,
         };
     }
 

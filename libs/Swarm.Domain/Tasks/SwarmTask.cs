@@ -25,6 +25,12 @@ public sealed record SwarmTask
     public Guid? NetworkId { get; init; }
     public string? Address { get; init; }
     public DateTimeOffset? StartAfter { get; init; }
+
+    /// <summary>When the task was first reported running.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the task reached a terminal state.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
@@ -43,6 +49,7 @@ public sealed record SwarmTask
         State = TaskState.New,
         Message = "created",
         StartAfter = e.StartAfter,
+        NodeId = e.NodeId,
         CreatedAt = e.CreatedAt,
         UpdatedAt = e.CreatedAt,
     };
@@ -72,6 +79,8 @@ public sealed record SwarmTask
         Message = e.Message,
         Error = e.Error ?? Error,
         ExitCode = e.ExitCode ?? ExitCode,
+        StartedAt = StartedAt ?? (e.State == TaskState.Running ? e.At : null),
+        EndedAt = TaskStateMachine.IsTerminal(e.State) ? e.At : EndedAt,
         UpdatedAt = e.At,
     };
 

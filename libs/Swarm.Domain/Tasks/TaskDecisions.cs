@@ -10,12 +10,12 @@ namespace Swarm.Domain.Tasks;
 public static class TaskDecisions
 {
     public static TaskAllocated? Allocate(SwarmTask task, Guid networkId, string address, DateTimeOffset now) =>
-        task.State == TaskState.New && task.DesiredState <= DesiredState.Running
+        task.State == TaskState.New && TaskStateMachine.IsRunnable(task.DesiredState)
             ? new TaskAllocated { TaskId = task.Id, ServiceId = task.ServiceId, NetworkId = networkId, Address = address, AllocatedAt = now }
             : null;
 
     public static TaskAssigned? Assign(SwarmTask task, Guid nodeId, DateTimeOffset now) =>
-        task.State == TaskState.Pending && task.DesiredState <= DesiredState.Running
+        task.State == TaskState.Pending && TaskStateMachine.IsRunnable(task.DesiredState)
             ? new TaskAssigned { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = nodeId, AssignedAt = now }
             : null;
 
@@ -33,6 +33,12 @@ public static class TaskDecisions
     public static TaskStatusChanged? ShutdownUnassigned(SwarmTask task, string message, DateTimeOffset now) =>
         task.State < TaskState.Assigned && task.DesiredState >= DesiredState.Shutdown
             ? new TaskStatusChanged { TaskId = task.Id, ServiceId = task.ServiceId, State = TaskState.Shutdown, Message = message, At = now }
+            : null;
+
+    /// <summary>A manager gives up on a task that was told to stop but whose node cannot be reached.</summary>
+    public static TaskStatusChanged? Orphan(SwarmTask task, string message, DateTimeOffset now) =>
+        TaskStateMachine.CanTransition(task.State, TaskState.Orphaned) && task.DesiredState >= DesiredState.Shutdown
+            ? new TaskStatusChanged { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = task.NodeId, State = TaskState.Orphaned, Message = message, At = now }
             : null;
 
     /// <summary>

@@ -34,6 +34,12 @@ public static class TaskStateMachine
         };
     }
 
+    /// <summary>
+    /// Whether a task with this desired state should run: ready (prepared, waiting), running, or
+    /// completed (a job task, run to completion).
+    /// </summary>
+    public static bool IsRunnable(DesiredState desired) => desired <= DesiredState.Completed;
+
     /// <summary>Whether the desired state may move forward to <paramref name="to"/>.</summary>
     public static bool CanChangeDesired(DesiredState from, DesiredState to) => to > from;
 

@@ -12,4 +12,8 @@ public sealed class ServiceProjection : SingleStreamProjection<Service, Guid>
     public static Service Apply(ServiceUpdated e, Service current) => current.Apply(e);
 
     public static Service Apply(ServiceRemoved e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceRolledBack e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceUpdateStatusChanged e, Service current) => current.Apply(e);
 }

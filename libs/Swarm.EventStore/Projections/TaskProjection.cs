@@ -18,4 +18,7 @@ public sealed class TaskProjection : SingleStreamProjection<SwarmTask, Guid>
     public static SwarmTask Apply(TaskStatusChanged e, SwarmTask current) => current.Apply(e);
 
     public static SwarmTask Apply(TaskDesiredStateChanged e, SwarmTask current) => current.Apply(e);
+
+    /// <summary>A reaped task leaves the read model; its stream stays.</summary>
+    public static bool ShouldDelete(TaskReaped e) => true;
 }

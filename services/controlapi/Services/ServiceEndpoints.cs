@@ -75,8 +75,8 @@ public static class ServiceEndpoints
     private static async Task<IResult> ListAsync(IQuerySession session, CancellationToken ct)
     {
         var services = await ServiceQueries.ListAsync(session, ct);
-        var running = await ServiceQueries.RunningCountsAsync(session, ct);
-        return Results.Ok(services.Select(s => ServiceSummary.From(s, running.GetValueOrDefault(s.Id))).ToList());
+        var counts = await ServiceQueries.CountsAsync(session, services, ct);
+        return Results.Ok(services.Select(s => ServiceSummary.From(s, counts.GetValueOrDefault(s.Id, TaskCounts.None))).ToList());
     }
 
     private static async Task<IResult> GetAsync(string nameOrId, IQuerySession session, CancellationToken ct)
@@ -116,7 +116,18 @@ public static class ServiceEndpoints
             Env = body.Env,
             RestartPolicy = body.RestartPolicy,
             StopGracePeriodSeconds = body.StopGracePeriodSeconds,
+            UpdateConfig = body.UpdateConfig,
+            RollbackConfig = body.RollbackConfig,
+            Force = body.Force,
+            Rollback = body.Rollback,
         };
+
+        if (body.Rollback)
+        {
+            return service.PreviousSpec is null
+                ? ApiError.BadRequest("rollback", $"service '{service.Name}' has no previous spec to roll back to")
+                : await sender.SendAsync(command, Results.Ok, ct);
+        }
 
         if (body.Spec is { } replacement && replacement.Name != service.Name)
         {

@@ -36,35 +36,44 @@ public static class ServiceQueries
     public static async Task<IReadOnlyList<Service>> ListAsync(IQuerySession session, CancellationToken ct) =>
         (await session.Query<Service>().Where(s => !s.Removed).ToListAsync(ct)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>Running tasks (observed and desired) per service.</summary>
-    public static async Task<Dictionary<Guid, int>> RunningCountsAsync(IQuerySession session, CancellationToken ct)
+    /// <summary>Task counts per service (see <see cref="TaskCounts"/>).</summary>
+    public static async Task<Dictionary<Guid, TaskCounts>> CountsAsync(IQuerySession session, IReadOnlyCollection<Service> services, CancellationToken ct)
     {
-        var serviceIds = await session.Query<SwarmTask>()
-            .Where(t => t.State == TaskState.Running && t.DesiredState == DesiredState.Running)
-            .Select(t => t.ServiceId)
-            .ToListAsync(ct);
-        return serviceIds.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+        var versions = services.ToDictionary(s => s.Id, s => s.SpecVersion);
+        var tasks = await session.Query<SwarmTask>().ToListAsync(ct);
+        return tasks.GroupBy(t => t.ServiceId).ToDictionary(g => g.Key, g => Count(g, versions.GetValueOrDefault(g.Key)));
+    }
+
+    private static TaskCounts Count(IEnumerable<SwarmTask> tasks, long specVersion)
+    {
+        var list = tasks.ToList();
+        return new TaskCounts(
+            list.Count(t => t.State == TaskState.Running && t.DesiredState is DesiredState.Running or DesiredState.Completed),
+            list.Count(t => !t.IsTerminal && t.DesiredState <= DesiredState.Completed),
+            list.Count(t => t.State == TaskState.Complete && t.SpecVersion == specVersion));
     }
 
     public static async Task<ServiceDetail> DetailAsync(IQuerySession session, Service service, CancellationToken ct)
     {
         var tasks = await session.Query<SwarmTask>().Where(t => t.ServiceId == service.Id).ToListAsync(ct);
-        var current = tasks.Where(t => t.DesiredState is DesiredState.Running or DesiredState.Ready).ToList();
+        var current = tasks.Where(t => t.DesiredState is DesiredState.Running or DesiredState.Ready || t.DesiredState == DesiredState.Completed && !t.IsTerminal).ToList();
         var states = current
             .GroupBy(t => t.State)
             .OrderBy(g => g.Key)
             .ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count());
-        var running = current.Count(t => t.State == TaskState.Running && t.DesiredState == DesiredState.Running);
+        var summary = ServiceSummary.From(service, Count(tasks, service.SpecVersion));
         return new ServiceDetail(
             service.Id,
             service.Name,
-            ServiceSummary.ModeOf(service.Spec),
-            service.Spec.Replicas ?? 1,
-            running,
+            summary.Mode,
+            summary.Replicas,
+            summary.Running,
             states,
             service.SpecVersion,
             service.Spec,
             service.PreviousSpec,
+            service.UpdateStatus,
+            summary.Progress,
             service.CreatedAt,
             service.UpdatedAt);
     }

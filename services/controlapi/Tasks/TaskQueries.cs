@@ -42,7 +42,8 @@ public static class TaskQueries
     {
         if (Guid.TryParse(reference, out var id))
         {
-            var task = await session.LoadAsync<SwarmTask>(id, ct);
+            // a reaped task has left the read model, but its stream is still in the log
+            var task = await session.LoadAsync<SwarmTask>(id, ct) ?? await FromLogAsync(session, id, ct);
             return task is null ? Lookup<SwarmTask>.Missing("task", reference) : Lookup<SwarmTask>.Found(task);
         }
 
@@ -53,6 +54,32 @@ public static class TaskQueries
 
         var matches = await session.QueryAsync<SwarmTask>(IdPrefix.SqlCondition, ct, prefix + "%");
         return Lookup<SwarmTask>.FromMatches("task", reference, matches);
+    }
+
+    /// <summary>Folds a task's stream from the log (for tasks no longer in the read model).</summary>
+    private static async Task<SwarmTask?> FromLogAsync(IQuerySession session, Guid id, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        if (events.Count == 0 || events[0].Data is not Swarm.Contracts.Events.TaskCreated created)
+        {
+            return null;
+        }
+
+        var task = SwarmTask.Create(created);
+        foreach (var e in events.Skip(1))
+        {
+            task = e.Data switch
+            {
+                Swarm.Contracts.Events.TaskAllocated x => task.Apply(x),
+                Swarm.Contracts.Events.TaskUnschedulable x => task.Apply(x),
+                Swarm.Contracts.Events.TaskAssigned x => task.Apply(x),
+                Swarm.Contracts.Events.TaskStatusChanged x => task.Apply(x),
+                Swarm.Contracts.Events.TaskDesiredStateChanged x => task.Apply(x),
+                _ => task,
+            };
+        }
+
+        return task;
     }
 
     public static async Task<TaskDetail> DetailAsync(IQuerySession session, SwarmTask task, CancellationToken ct)

@@ -21,6 +21,12 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
+        if (command.Rollback)
+        {
+            await RollbackAsync(context, found, commandId);
+            return;
+        }
+
         if (command.Spec is { } replacement && replacement.Name != found.Name)
         {
             await context.RejectAsync(logger, commandId, "invalid", new ValidationError("spec.name", "a service's name cannot be changed"));
@@ -70,6 +76,43 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
         }
 
         logger.LogInformation("service {Name} updated to spec version {Version}", found.Name, version);
+        await context.AcceptAsync(commandId, found.Id, version);
+    }
+
+    /// <summary><c>service update --rollback</c>: back to the previous spec, replaced per the rollback config.</summary>
+    private async Task RollbackAsync(ConsumeContext<UpdateService> context, Service found, Guid commandId)
+    {
+        var version = await Conflicts.RetryAsync(async _ =>
+        {
+            await using var session = store.LightweightSession();
+            session.Stamp(context.CorrelationId ?? commandId, commandId);
+            var stream = await session.Events.FetchForWriting<Service>(found.Id, context.CancellationToken);
+            if (stream.Aggregate is not { Removed: false, PreviousSpec: { } previous } current)
+            {
+                return -1L;
+            }
+
+            stream.AppendOne(new ServiceRolledBack
+            {
+                ServiceId = current.Id,
+                Spec = previous,
+                PreviousSpec = current.Spec,
+                SpecVersion = current.SpecVersion + 1,
+                Manual = true,
+                Reason = "rollback requested",
+                At = time.GetUtcNow(),
+            });
+            await session.SaveChangesAsync(context.CancellationToken);
+            return current.SpecVersion + 1;
+        });
+
+        if (version < 0)
+        {
+            await context.RejectAsync(logger, commandId, "invalid", new ValidationError("rollback", $"service '{found.Name}' has no previous spec to roll back to"));
+            return;
+        }
+
+        logger.LogInformation("service {Name} rolled back to its previous spec (version {Version})", found.Name, version);
         await context.AcceptAsync(commandId, found.Id, version);
     }
 }

@@ -1,14 +1,13 @@
 using MassTransit;
 using Swarm.Contracts.Events;
-using Swarm.Contracts.Model;
 
 namespace Swarm.Orchestrator.Replicated;
 
-/// <summary>A drained node's tasks move to other nodes.</summary>
+/// <summary>
+/// A node's availability or labels changed: a drained node's tasks move, tasks whose constraints the
+/// node no longer satisfies are replaced elsewhere, and global services follow the node.
+/// </summary>
 public sealed class NodeSpecUpdatedConsumer(ServiceReconciliation reconciliation) : IConsumer<NodeSpecUpdated>
 {
-    public Task Consume(ConsumeContext<NodeSpecUpdated> context) =>
-        context.Message.Availability == NodeAvailability.Drain
-            ? reconciliation.ReconcileServicesOnNodeAsync(context.Message.NodeId, context.CancellationToken)
-            : Task.CompletedTask;
+    public Task Consume(ConsumeContext<NodeSpecUpdated> context) => reconciliation.ReconcileAfterNodeChangeAsync(context.Message.NodeId, context.CancellationToken);
 }

@@ -1,14 +1,13 @@
 using MassTransit;
 using Swarm.Contracts.Events;
-using Swarm.Contracts.Model;
 
 namespace Swarm.Orchestrator.Replicated;
 
-/// <summary>When a node goes down, every service with a live task on it is reconciled (its tasks move).</summary>
+/// <summary>
+/// A node came up or went down: global services gain or lose its task, and services with tasks on a
+/// node that went down move them.
+/// </summary>
 public sealed class NodeStatusChangedConsumer(ServiceReconciliation reconciliation) : IConsumer<NodeStatusChanged>
 {
-    public Task Consume(ConsumeContext<NodeStatusChanged> context) =>
-        context.Message.Status == NodeStatus.Down
-            ? reconciliation.ReconcileServicesOnNodeAsync(context.Message.NodeId, context.CancellationToken)
-            : Task.CompletedTask;
+    public Task Consume(ConsumeContext<NodeStatusChanged> context) => reconciliation.ReconcileAfterNodeChangeAsync(context.Message.NodeId, context.CancellationToken);
 }

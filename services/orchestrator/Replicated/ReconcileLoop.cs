@@ -61,7 +61,12 @@ public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation re
         await using (var query = store.QuerySession())
         {
             var waiting = await query.Query<SwarmTask>().Where(t => t.DesiredState == DesiredState.Ready).ToListAsync(cancellationToken);
-            services = waiting.Where(t => t.StartAfter is { } due && due <= now && !t.IsTerminal).Select(t => t.ServiceId).Distinct().ToList();
+            services = waiting.Where(t => t.StartAfter is { } due && due <= now && !t.IsTerminal).Select(t => t.ServiceId).ToList();
+
+            // rolling updates move on with time (delay between batches, monitor period)
+            var all = await query.Query<Service>().Where(x => !x.Removed).ToListAsync(cancellationToken);
+            services.AddRange(all.Where(x => UpdateStates.InProgress(x.UpdateStatus?.State)).Select(x => x.Id));
+            services = services.Distinct().ToList();
         }
 
         foreach (var id in services)

@@ -3,8 +3,10 @@ using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Cluster;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Orchestration;
+using Swarm.Domain.Scheduling;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
@@ -37,6 +39,50 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
+    /// <summary>
+    /// Nodes a replicated service's tasks must leave: down, drained, or no longer satisfying the
+    /// service's constraints (after a label change).
+    /// </summary>
+    private static Dictionary<Guid, string> Unavailable(Service service, IEnumerable<Node> nodes)
+    {
+        var unavailable = new Dictionary<Guid, string>();
+        foreach (var node in nodes)
+        {
+            if (node.Status == NodeStatus.Down)
+            {
+                unavailable[node.Id] = "down";
+            }
+            else if (node.Availability == NodeAvailability.Drain)
+            {
+                unavailable[node.Id] = "drained";
+            }
+            else if (!Constraint.NodeMatches(service.Spec, node, out var reason))
+            {
+                unavailable[node.Id] = $"no longer suitable ({reason})";
+            }
+        }
+
+        return unavailable;
+    }
+
+    /// <summary>Reconciles every global service, and every service with a live task on the node.</summary>
+    public async Task ReconcileAfterNodeChangeAsync(Guid nodeId, CancellationToken cancellationToken)
+    {
+        List<Guid> global;
+        await using (var query = store.QuerySession())
+        {
+            var services = await query.Query<Service>().Where(x => !x.Removed).ToListAsync(cancellationToken);
+            global = services.Where(x => ServiceModes.IsGlobal(ServiceModes.Of(x.Spec))).Select(x => x.Id).ToList();
+        }
+
+        foreach (var id in global)
+        {
+            await ReconcileAsync(id, cancellationToken);
+        }
+
+        await ReconcileServicesOnNodeAsync(nodeId, cancellationToken);
+    }
+
     /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
     public async Task ReconcileServicesOnNodeAsync(Guid nodeId, CancellationToken cancellationToken)
     {
@@ -44,7 +90,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         await using (var query = store.QuerySession())
         {
             var tasks = await query.Query<SwarmTask>().Where(t => t.NodeId == nodeId).ToListAsync(cancellationToken);
-            services = tasks.Where(t => !t.IsTerminal && t.DesiredState <= DesiredState.Running).Select(t => t.ServiceId).Distinct().ToList();
+            services = tasks.Where(t => !t.IsTerminal && t.DesiredState <= DesiredState.Completed).Select(t => t.ServiceId).Distinct().ToList();
         }
 
         foreach (var serviceId in services)
@@ -55,36 +101,49 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
     {
-        Service? service;
         IReadOnlyList<SwarmTask> tasks;
-        Dictionary<Guid, string> unavailable;
+        IReadOnlyList<Node> nodes;
+        int historyLimit;
         await using (var query = store.QuerySession())
         {
-            service = await query.LoadAsync<Service>(serviceId, cancellationToken);
-            if (service is null)
-            {
-                return;
-            }
-
             tasks = await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId).ToListAsync(cancellationToken);
-            var nodes = await query.Query<Node>().ToListAsync(cancellationToken);
-            unavailable = nodes
-                .Where(n => n.Status == NodeStatus.Down || n.Availability == NodeAvailability.Drain)
-                .ToDictionary(n => n.Id, n => n.Status == NodeStatus.Down ? "down" : "drained");
-        }
-
-        var now = time.GetUtcNow();
-        var plan = ReplicatedReconciler.Reconcile(service, tasks, unavailable, now);
-        if (plan.IsEmpty)
-        {
-            return;
+            nodes = await query.Query<Node>().ToListAsync(cancellationToken);
+            historyLimit = (await query.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, cancellationToken))?.TaskHistoryLimit ?? ClusterSettings.DefaultTaskHistoryLimit;
         }
 
         await using var session = store.LightweightSession();
         session.Stamp(serviceId);
+
+        // the service is read for writing: a decision about it (update status, rollback) is checked
+        // against its version at commit
+        var serviceStream = await session.Events.FetchForWriting<Service>(serviceId, cancellationToken);
+        if (serviceStream.Aggregate is not { } service)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var mode = ServiceModes.Of(service.Spec);
+        var plan = mode switch
+        {
+            ServiceModes.Global or ServiceModes.GlobalJob => GlobalReconciler.Reconcile(service, tasks, nodes, now),
+            ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, Unavailable(service, nodes), now),
+            _ => ReplicatedReconciler.Reconcile(service, tasks, Unavailable(service, nodes), now),
+        };
+        var reap = TaskReaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
+        if (plan.IsEmpty && reap.IsEmpty)
+        {
+            return;
+        }
+
+        if (plan.ServiceEvent is { } serviceEvent)
+        {
+            serviceStream.AppendOne(serviceEvent);
+        }
+
         foreach (var create in plan.Create)
         {
-            var taskId = TaskIds.ForSlot(service.Id, create.Slot, create.Attempt);
+            var taskId = TaskIds.For(service.Id, create.Slot, create.NodeId, create.Attempt, ServiceModes.IsJob(mode) ? service.SpecVersion : null);
             session.Events.StartStream<SwarmTask>(taskId, new TaskCreated
             {
                 TaskId = taskId,
@@ -96,12 +155,13 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 Spec = service.Spec,
                 DesiredState = create.DesiredState,
                 StartAfter = create.StartAfter,
+                NodeId = create.NodeId,
                 Reason = create.Reason,
                 CreatedAt = now,
             });
         }
 
-        var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Distinct();
+        var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Concat(reap.Orphan).Concat(reap.Reap).Distinct();
         foreach (var taskId in touched)
         {
             var stream = await session.Events.FetchForWriting<SwarmTask>(taskId, cancellationToken);
@@ -125,6 +185,16 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 events.Add(shutdown);
             }
 
+            if (reap.Orphan.Contains(taskId) && TaskDecisions.Orphan(task, "its node is down, it cannot be stopped", now) is { } orphaned)
+            {
+                events.Add(orphaned);
+            }
+
+            if (reap.Reap.Contains(taskId))
+            {
+                events.Add(new TaskReaped { TaskId = taskId, ServiceId = task.ServiceId, Reason = "task history", At = now });
+            }
+
             if (events.Count > 0)
             {
                 stream.AppendMany(events);
@@ -132,11 +202,20 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
 
         await session.SaveChangesAsync(cancellationToken);
+        if (plan.IsEmpty)
+        {
+            return;
+        }
+
         logger.LogInformation(
             "service {Name}: created {Created} tasks, changed {Changed}{Detail}",
             service.Name,
             plan.Create.Count,
             plan.Changes.Count,
             plan.Create.Count > 0 ? $" ({string.Join(", ", plan.Create.Select(c => $"slot {c.Slot}: {c.Reason}"))})" : "");
+        if (plan.ServiceEvent is { } applied)
+        {
+            logger.LogInformation("service {Name}: {Event}", service.Name, applied);
+        }
     }
 }

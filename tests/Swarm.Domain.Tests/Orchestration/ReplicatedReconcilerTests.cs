@@ -8,67 +8,20 @@ namespace Swarm.Domain.Tests.Orchestration;
 
 public class ReplicatedReconcilerTests
 {
+    private static Service NewService(int replicas, RestartPolicySpec? restart = null) => Scenario.NewService(replicas, restart);
+
+    private static Service Updated(Service service, ServiceSpec spec, DateTimeOffset? at = null) => Scenario.Updated(service, spec, at);
+
+    private static List<SwarmTask> Apply(Service service, List<SwarmTask> tasks, ReconcilePlan plan, DateTimeOffset now) => Scenario.Apply(service, tasks, plan, now);
+
+    private static List<SwarmTask> Run(List<SwarmTask> tasks, Guid node, params int[] slots) => Scenario.Run(tasks, node, slots);
+
+    private static List<SwarmTask> Live(IEnumerable<SwarmTask> tasks) => Scenario.Live(tasks);
+
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private static readonly Guid NodeA = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
     private static readonly Guid NodeB = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
     private static readonly Dictionary<Guid, string> NoneDown = [];
-
-    private static Service NewService(int replicas, RestartPolicySpec? restart = null) => Service.Create(new ServiceCreated
-    {
-        ServiceId = Guid.NewGuid(),
-        Spec = new ServiceSpec { Name = "web", Replicas = replicas, Command = ["sleep", "3600"], RestartPolicy = restart },
-        CreatedAt = T0,
-    });
-
-    /// <summary>Applies a plan the way the orchestrator does, returning the tasks afterwards.</summary>
-    private static List<SwarmTask> Apply(Service service, List<SwarmTask> tasks, ReconcilePlan plan, DateTimeOffset now)
-    {
-        var result = tasks.ToDictionary(t => t.Id);
-        foreach (var c in plan.Create)
-        {
-            var task = SwarmTask.Create(new TaskCreated
-            {
-                TaskId = TaskIds.ForSlot(service.Id, c.Slot, c.Attempt),
-                ServiceId = service.Id,
-                ServiceName = service.Name,
-                Slot = c.Slot,
-                Attempt = c.Attempt,
-                SpecVersion = service.SpecVersion,
-                Spec = service.Spec,
-                DesiredState = c.DesiredState,
-                StartAfter = c.StartAfter,
-                CreatedAt = now,
-            });
-            Assert.True(result.TryAdd(task.Id, task), "a plan created a task id twice");
-        }
-
-        foreach (var change in plan.Changes)
-        {
-            var t = result[change.TaskId];
-            if (TaskDecisions.ChangeDesired(t, change.DesiredState, change.Reason, now) is { } e)
-            {
-                result[t.Id] = t.Apply(e);
-            }
-        }
-
-        foreach (var id in plan.ShutdownUnassigned)
-        {
-            if (TaskDecisions.ShutdownUnassigned(result[id], "", now) is { } e)
-            {
-                result[id] = result[id].Apply(e);
-            }
-        }
-
-        return [.. result.Values];
-    }
-
-    private static List<SwarmTask> Run(List<SwarmTask> tasks, Guid node, params int[] slots) =>
-        tasks.Select(t => slots.Contains(t.Slot) && t.DesiredState == DesiredState.Running && !t.IsTerminal
-            ? t with { State = TaskState.Running, NodeId = node }
-            : t).ToList();
-
-    private static List<SwarmTask> Live(IEnumerable<SwarmTask> tasks) =>
-        tasks.Where(t => t.DesiredState <= DesiredState.Completed).OrderBy(t => t.Slot).ToList();
 
     [Fact]
     public void A_new_service_gets_one_task_per_slot_from_one()
@@ -95,7 +48,7 @@ public class ReplicatedReconcilerTests
         tasks = Run(tasks, NodeA, 1, 2, 3, 4);
         tasks = Run(tasks, NodeB, 5);
         // slot 6 is still pending
-        var scaled = service.Apply(new ServiceUpdated { ServiceId = service.Id, Spec = service.Spec with { Replicas = 2 }, SpecVersion = 2, UpdatedAt = T0 });
+        var scaled = Updated(service, service.Spec with { Replicas = 2 });
 
         var plan = ReplicatedReconciler.Reconcile(scaled, tasks, NoneDown, T0);
         var removedSlots = plan.Changes.Where(c => c.DesiredState == DesiredState.Remove).Select(c => tasks.Single(t => t.Id == c.TaskId).Slot).Order().ToArray();
@@ -230,6 +183,28 @@ public class ReplicatedReconcilerTests
     }
 
     [Fact]
+    public void With_start_first_order_a_drain_starts_the_replacement_before_stopping_the_old_task()
+    {
+        var service = NewService(1);
+        service = service with { Spec = service.Spec with { UpdateConfig = new UpdateConfigSpec { Order = "start-first" } } };
+        var tasks = Run(Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0), NodeA, 1);
+        var drained = new Dictionary<Guid, string> { [NodeA] = "drained" };
+
+        var plan = ReplicatedReconciler.Reconcile(service, tasks, drained, T0);
+        Assert.Single(plan.Create);
+        Assert.Empty(plan.Changes);
+        tasks = Apply(service, tasks, plan, T0);
+
+        // the replacement is placed but not yet running: the old one keeps serving
+        tasks = tasks.Select(t => t.Attempt == 2 ? t with { State = TaskState.Assigned, NodeId = NodeB } : t).ToList();
+        Assert.True(ReplicatedReconciler.Reconcile(service, tasks, drained, T0).IsEmpty);
+
+        tasks = tasks.Select(t => t.Attempt == 2 ? t with { State = TaskState.Running } : t).ToList();
+        var stop = Assert.Single(ReplicatedReconciler.Reconcile(service, tasks, drained, T0).Changes);
+        Assert.Equal((tasks.Single(t => t.Attempt == 1).Id, DesiredState.Shutdown), (stop.TaskId, stop.DesiredState));
+    }
+
+    [Fact]
     public void Removing_a_service_removes_every_task_and_shuts_down_those_never_placed()
     {
         var service = NewService(3);
@@ -248,13 +223,13 @@ public class ReplicatedReconcilerTests
         var service = NewService(2);
         var tasks = Run(Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0), NodeA, 1, 2);
 
-        var scaled = service.Apply(new ServiceUpdated { ServiceId = service.Id, Spec = service.Spec with { Replicas = 3 }, SpecVersion = 2, UpdatedAt = T0 });
+        var scaled = Updated(service, service.Spec with { Replicas = 3 });
         Assert.Equal([3], ReplicatedReconciler.Reconcile(scaled, tasks, NoneDown, T0).Create.Select(c => c.Slot));
 
-        var changed = service.Apply(new ServiceUpdated { ServiceId = service.Id, Spec = service.Spec with { Command = ["sleep", "10"] }, SpecVersion = 2, UpdatedAt = T0 });
+        var changed = Updated(service, service.Spec with { Command = ["sleep", "10"] });
         var plan = ReplicatedReconciler.Reconcile(changed, tasks, NoneDown, T0);
-        Assert.Equal([1, 2], plan.Create.Select(c => c.Slot).Order());
-        Assert.All(plan.Create, c => Assert.Equal(2, c.Attempt));
+        var first = Assert.Single(plan.Create); // parallelism 1 by default
+        Assert.Equal((1, 2), (first.Slot, first.Attempt));
     }
 
     [Fact]
@@ -262,9 +237,9 @@ public class ReplicatedReconcilerTests
     {
         var service = NewService(3);
         var tasks = Run(Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0), NodeA, 1, 2, 3);
-        var down = service.Apply(new ServiceUpdated { ServiceId = service.Id, Spec = service.Spec with { Replicas = 1 }, SpecVersion = 2, UpdatedAt = T0 });
+        var down = Updated(service, service.Spec with { Replicas = 1 });
         tasks = Apply(down, tasks, ReplicatedReconciler.Reconcile(down, tasks, NoneDown, T0), T0);
-        var up = down.Apply(new ServiceUpdated { ServiceId = service.Id, Spec = service.Spec with { Replicas = 3 }, SpecVersion = 3, UpdatedAt = T0 });
+        var up = Updated(down, service.Spec with { Replicas = 3 });
 
         var plan = ReplicatedReconciler.Reconcile(up, tasks, NoneDown, T0);
         Assert.Equal([(2, 2), (3, 2)], plan.Create.Select(c => (c.Slot, c.Attempt)).Order());

@@ -132,7 +132,8 @@ public sealed class Managers : IAsyncDisposable
     public async Task<long> EventCountAsync()
     {
         await using var query = Store.QuerySession();
-        return await query.Events.QueryAllRawEvents().CountAsync();
+        // Marten fills the sequence number of a failed append with a "tombstone" entry: not a state change
+        return await query.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "tombstone").CountAsync();
     }
 
     /// <summary>Registers a ready node the way the dispatcher does.</summary>
@@ -176,11 +177,16 @@ public sealed class Managers : IAsyncDisposable
         await session.SaveChangesAsync();
     }
 
-    /// <summary>A simulated agent: every assigned task that should run is reported running.</summary>
-    public async Task RunAssignedAsync()
+    /// <summary>
+    /// A simulated agent: every assigned task that should run is reported running (or failed, when
+    /// <paramref name="fails"/> says so); every task told to stop is reported shut down.
+    /// </summary>
+    public async Task RunAssignedAsync(Func<SwarmTask, bool>? fails = null)
     {
         var tasks = await TasksAsync();
-        await ReportAsync(tasks.Where(t => t.State is >= TaskState.Assigned and < TaskState.Running && t.DesiredState == DesiredState.Running), TaskState.Running);
+        var starting = tasks.Where(t => t.State is >= TaskState.Assigned and < TaskState.Running && t.DesiredState == DesiredState.Running).ToList();
+        await ReportAsync(starting.Where(t => fails?.Invoke(t) != true), TaskState.Running);
+        await ReportAsync(starting.Where(t => fails?.Invoke(t) == true), TaskState.Failed, exitCode: 1);
         await ReportAsync(tasks.Where(t => t.State is >= TaskState.Assigned && !t.IsTerminal && t.DesiredState >= DesiredState.Shutdown), TaskState.Shutdown);
     }
 
