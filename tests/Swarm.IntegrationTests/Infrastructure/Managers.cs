@@ -92,6 +92,7 @@ public sealed class Managers : IAsyncDisposable
             x.AddRequestClient<UpdateService>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<RemoveService>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateNode>(TimeSpan.FromSeconds(20));
+            x.AddRequestClient<UpdateCluster>(TimeSpan.FromSeconds(20));
         });
         _client = builder.Build();
         await _client.StartAsync();
@@ -179,11 +180,12 @@ public sealed class Managers : IAsyncDisposable
 
     /// <summary>
     /// A simulated agent: every assigned task that should run is reported running (or failed, when
-    /// <paramref name="fails"/> says so); every task told to stop is reported shut down.
+    /// <paramref name="fails"/> says so); every task told to stop is reported shut down. Tasks on
+    /// <paramref name="deadNode"/> get no report (its agent is gone).
     /// </summary>
-    public async Task RunAssignedAsync(Func<SwarmTask, bool>? fails = null)
+    public async Task RunAssignedAsync(Func<SwarmTask, bool>? fails = null, Guid? deadNode = null)
     {
-        var tasks = await TasksAsync();
+        var tasks = (await TasksAsync()).Where(t => deadNode is null || t.NodeId != deadNode).ToList();
         var starting = tasks.Where(t => t.State is >= TaskState.Assigned and < TaskState.Running && t.DesiredState == DesiredState.Running).ToList();
         await ReportAsync(starting.Where(t => fails?.Invoke(t) != true), TaskState.Running);
         await ReportAsync(starting.Where(t => fails?.Invoke(t) == true), TaskState.Failed, exitCode: 1);
