@@ -43,6 +43,7 @@ public static class SwarmStoreOptions
         [typeof(NetworkCreated)] = "network_created",
         [typeof(AddressAllocated)] = "address_allocated",
         [typeof(AddressReleased)] = "address_released",
+        [typeof(DispatcherTermStarted)] = "dispatcher_term_started",
     };
 
     private static int StableLockId(string schema)
@@ -84,6 +85,7 @@ public static class SwarmStoreOptions
         opts.Projections.Add<NodeProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<NetworkProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<ClusterProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<DispatcherLeadershipProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<Service>().Index(x => x.Name);
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!);

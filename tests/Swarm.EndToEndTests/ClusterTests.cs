@@ -14,28 +14,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private sealed record TaskRow(string Id, int Slot, int Attempt, string? Node, string State, string DesiredState, string? Error);
-
-    private static async Task<List<TaskRow>> TasksAsync(RunningCluster cluster, string service)
-    {
-        var json = await cluster.GetAsync($"/api/services/{service}/tasks");
-        return json.EnumerateArray().Select(t => new TaskRow(
-            t.GetProperty("id").GetString()!,
-            t.GetProperty("slot").GetInt32(),
-            t.GetProperty("attempt").GetInt32(),
-            t.GetProperty("node").ValueKind == JsonValueKind.String ? t.GetProperty("node").GetString() : null,
-            t.GetProperty("state").GetString()!.ToUpperInvariant(),
-            t.GetProperty("desiredState").GetString()!.ToUpperInvariant(),
-            t.GetProperty("error").ValueKind == JsonValueKind.String ? t.GetProperty("error").GetString() : null)).ToList();
-    }
-
-    private static async Task<Dictionary<string, string>> NodeStatusAsync(RunningCluster cluster)
-    {
-        var json = await cluster.GetAsync("/api/nodes");
-        return json.EnumerateArray().ToDictionary(n => n.GetProperty("hostname").GetString()!, n => n.GetProperty("status").GetString()!.ToUpperInvariant());
-    }
-
-    private static bool Running(TaskRow t) => t.State == "RUNNING" && t.DesiredState == "RUNNING";
+    private static bool Running(TaskRow t) => t.Running;
 
     [SkippableFact]
     public async Task Replicas_spread_scale_down_restart_in_their_slot_and_move_off_a_dead_node()
@@ -43,13 +22,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var cluster = await RunningCluster.StartAsync();
         try
         {
-            var nodes = await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n.Count == 2 && n.Values.All(s => s == "READY"), Timeout, "2 ready nodes");
+            var nodes = await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.Count == 2 && n.Values.All(s => s == "READY"), Timeout, "2 ready nodes");
             output.WriteLine($"nodes: {string.Join(", ", nodes)}");
 
             // 6 replicas → RUNNING, 3 on each node, slots 1..6
             var (status, body) = await cluster.PostAsync("/api/services", new { name = "web", replicas = 6, command = new[] { "sleep", "3600" } });
             Assert.True(status == HttpStatusCode.Created || status == HttpStatusCode.OK, $"create: {status} {body}");
-            var tasks = await Eventually.WaitAsync(() => TasksAsync(cluster, "web"), t => t.Count(Running) == 6, Timeout, "6 running tasks");
+            var tasks = await Eventually.WaitAsync(() => cluster.TasksAsync("web"), t => t.Count(Running) == 6, Timeout, "6 running tasks");
             Assert.Equal([1, 2, 3, 4, 5, 6], tasks.Where(Running).Select(t => t.Slot).Order());
             Assert.Equal(3, tasks.Count(t => Running(t) && t.Node == "worker-1"));
             Assert.Equal(3, tasks.Count(t => Running(t) && t.Node == "worker-2"));
@@ -61,7 +40,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             (status, body) = await cluster.PostAsync("/api/services/web/update", new { replicas = 2 });
             Assert.True(status == HttpStatusCode.OK, $"update: {status} {body}");
             // the four removed tasks are stopped, then reaped from the read model (their history stays in the log)
-            tasks = await Eventually.WaitAsync(() => TasksAsync(cluster, "web"), t => t.Count(Running) == 2 && t.Count == 2, Timeout, "2 running, the 4 removed ones stopped and reaped");
+            tasks = await Eventually.WaitAsync(() => cluster.TasksAsync("web"), t => t.Count(Running) == 2 && t.Count == 2, Timeout, "2 running, the 4 removed ones stopped and reaped");
             Assert.Single(tasks, t => Running(t) && t.Node == "worker-1");
             Assert.Single(tasks, t => Running(t) && t.Node == "worker-2");
 
@@ -74,21 +53,21 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 restartPolicy = new { condition = "on-failure", delaySeconds = 0.5, maxAttempts = 2 },
             });
             Assert.True(status == HttpStatusCode.Created || status == HttpStatusCode.OK, $"create crash: {status} {body}");
-            var crashes = await Eventually.WaitAsync(() => TasksAsync(cluster, "crash"), t => t.Count(x => x.State == "FAILED") == 3, Timeout, "3 failed attempts (1 + 2 restarts)");
+            var crashes = await Eventually.WaitAsync(() => cluster.TasksAsync("crash"), t => t.Count(x => x.State == "FAILED") == 3, Timeout, "3 failed attempts (1 + 2 restarts)");
             Assert.All(crashes, t => Assert.Equal(1, t.Slot));
             Assert.Equal([1, 2, 3], crashes.Select(t => t.Attempt).Order());
             Assert.All(crashes, t => Assert.Equal("task: non-zero exit (1)", t.Error));
             await Task.Delay(2000);
-            Assert.Equal(3, (await TasksAsync(cluster, "crash")).Count); // max attempts reached: no more
+            Assert.Equal(3, (await cluster.TasksAsync("crash")).Count); // max attempts reached: no more
 
             // kill -9 a worker: its node goes DOWN and its task runs on the other node
             var killedAt = Stopwatch.StartNew();
             cluster.Kill("worker-2");
-            await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n["worker-2"] == "DOWN", TimeSpan.FromSeconds(30), "worker-2 down");
+            await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n["worker-2"] == "DOWN", TimeSpan.FromSeconds(30), "worker-2 down");
             var downAfter = killedAt.Elapsed;
             output.WriteLine($"worker-2 marked DOWN {downAfter.TotalSeconds:0.0}s after kill -9");
             Assert.True(downAfter < TimeSpan.FromSeconds(25), $"node marked down after {downAfter.TotalSeconds:0.0}s");
-            tasks = await Eventually.WaitAsync(() => TasksAsync(cluster, "web"), t => t.Count(x => Running(x) && x.Node == "worker-1") == 2, Timeout, "both web replicas running on worker-1");
+            tasks = await Eventually.WaitAsync(() => cluster.TasksAsync("web"), t => t.Count(x => Running(x) && x.Node == "worker-1") == 2, Timeout, "both web replicas running on worker-1");
             Assert.Equal(2, tasks.Where(Running).Select(t => t.Slot).Distinct().Count());
             output.WriteLine((await cluster.SwarmctlAsync("service", "ps", "web")).Stdout);
         }

@@ -16,28 +16,7 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
     private const string Image = "local/busybox";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private sealed record TaskRow(string Id, int Slot, int Attempt, string? Node, string State, string DesiredState, string? Error);
-
-    private static async Task<List<TaskRow>> TasksAsync(RunningCluster cluster, string service)
-    {
-        var json = await cluster.GetAsync($"/api/services/{service}/tasks");
-        return json.EnumerateArray().Select(t => new TaskRow(
-            t.GetProperty("id").GetString()!,
-            t.GetProperty("slot").GetInt32(),
-            t.GetProperty("attempt").GetInt32(),
-            t.GetProperty("node").ValueKind == JsonValueKind.String ? t.GetProperty("node").GetString() : null,
-            t.GetProperty("state").GetString()!.ToUpperInvariant(),
-            t.GetProperty("desiredState").GetString()!.ToUpperInvariant(),
-            t.GetProperty("error").ValueKind == JsonValueKind.String ? t.GetProperty("error").GetString() : null)).ToList();
-    }
-
-    private static async Task<Dictionary<string, string>> NodeStatusAsync(RunningCluster cluster)
-    {
-        var json = await cluster.GetAsync("/api/nodes");
-        return json.EnumerateArray().ToDictionary(n => n.GetProperty("hostname").GetString()!, n => n.GetProperty("status").GetString()!.ToUpperInvariant());
-    }
-
-    private static bool Running(TaskRow t) => t.State == "RUNNING" && t.DesiredState == "RUNNING";
+    private static bool Running(TaskRow t) => t.Running;
 
     /// <summary>Runs the docker CLI (or a shell line using it) against the test engine.</summary>
     private static async Task<string> DockerAsync(string dockerHost, string shellLine)
@@ -83,18 +62,18 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
         try
         {
             // only docker workers: the two process workers go away first
-            await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n.Count == 2 && n.Values.All(s => s == "READY"), Timeout, "process workers ready");
+            await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.Count == 2 && n.Values.All(s => s == "READY"), Timeout, "process workers ready");
             cluster.Kill("worker-1");
             cluster.Kill("worker-2");
-            await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n.Count == 2 && n.Values.All(s => s == "DOWN"), Timeout, "process workers down");
+            await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.Count == 2 && n.Values.All(s => s == "DOWN"), Timeout, "process workers down");
             cluster.StartWorker("docker-1", "docker", dockerHost);
             cluster.StartWorker("docker-2", "docker", dockerHost);
-            await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n.GetValueOrDefault("docker-1") == "READY" && n.GetValueOrDefault("docker-2") == "READY", Timeout, "2 ready docker nodes");
+            await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.GetValueOrDefault("docker-1") == "READY" && n.GetValueOrDefault("docker-2") == "READY", Timeout, "2 ready docker nodes");
 
             // 3 replicas → 3 containers labelled with their tasks
             var (status, body) = await cluster.PostAsync("/api/services", new { name = "web", replicas = 3, image = Image, command = new[] { "sleep", "3600" } });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create: {status} {body}");
-            var tasks = await Eventually.WaitAsync(() => TasksAsync(cluster, "web"), t => t.Count(Running) == 3, Timeout, "3 running tasks");
+            var tasks = await Eventually.WaitAsync(() => cluster.TasksAsync("web"), t => t.Count(Running) == 3, Timeout, "3 running tasks");
             var containers = await ContainerTaskIdsAsync(dockerHost, "web");
             output.WriteLine(await DockerAsync(dockerHost, "docker ps --filter label=com.swarm.service.name=web --format '{{.Names}} {{.Status}} {{.Label \"com.swarm.task.id\"}} {{.Label \"com.swarm.node.hostname\"}}'"));
             Assert.Equal(tasks.Where(Running).Select(t => t.Id).Order(), containers.Order());
@@ -102,7 +81,7 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             // scale to 1: two containers stopped and removed
             (status, body) = await cluster.PostAsync("/api/services/web/update", new { replicas = 1 });
             Assert.True(status == HttpStatusCode.OK, $"update: {status} {body}");
-            tasks = await Eventually.WaitAsync(() => TasksAsync(cluster, "web"), t => t.Count(Running) == 1 && t.Count(x => x.State == "SHUTDOWN") == 2, Timeout, "1 running, 2 shut down");
+            tasks = await Eventually.WaitAsync(() => cluster.TasksAsync("web"), t => t.Count(Running) == 1 && t.Count(x => x.State == "SHUTDOWN") == 2, Timeout, "1 running, 2 shut down");
             containers = await Eventually.WaitAsync(() => ContainerTaskIdsAsync(dockerHost, "web"), c => c.Count == 1, Timeout, "1 container left");
             var survivor = Assert.Single(tasks, Running);
             Assert.Equal(survivor.Id, Assert.Single(containers));
@@ -112,8 +91,8 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             cluster.Kill(node);
             cluster.StartWorker(node, "docker", dockerHost);
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await Eventually.WaitAsync(() => NodeStatusAsync(cluster), n => n.GetValueOrDefault(node) == "READY", Timeout, $"{node} ready again");
-            tasks = await TasksAsync(cluster, "web");
+            await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.GetValueOrDefault(node) == "READY", Timeout, $"{node} ready again");
+            tasks = await cluster.TasksAsync("web");
             Assert.Equal(survivor.Id, Assert.Single(tasks, Running).Id);
             Assert.Equal([survivor.Id], await ContainerTaskIdsAsync(dockerHost, "web"));
             Assert.Contains("Up", await DockerAsync(dockerHost, "docker ps --filter label=com.swarm.service.name=web --format '{{.Status}}'"));
@@ -128,7 +107,7 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
                 restartPolicy = new { condition = "on-failure", delaySeconds = 0.2, maxAttempts = 1 },
             });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create crash: {status} {body}");
-            var crashes = await Eventually.WaitAsync(() => TasksAsync(cluster, "crash"), t => t.Count(x => x.State == "FAILED") == 2, Timeout, "2 failed attempts (1 + 1 restart)");
+            var crashes = await Eventually.WaitAsync(() => cluster.TasksAsync("crash"), t => t.Count(x => x.State == "FAILED") == 2, Timeout, "2 failed attempts (1 + 1 restart)");
             Assert.All(crashes, t => Assert.Equal("task: non-zero exit (3)", t.Error));
 
             // a missing image rejects the task with a readable error
@@ -141,7 +120,7 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
                 restartPolicy = new { condition = "on-failure", delaySeconds = 0.2, maxAttempts = 1 },
             });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create ghost: {status} {body}");
-            var ghosts = await Eventually.WaitAsync(() => TasksAsync(cluster, "ghost"), t => t.Count(x => x.State == "REJECTED") == 2, Timeout, "2 rejected attempts");
+            var ghosts = await Eventually.WaitAsync(() => cluster.TasksAsync("ghost"), t => t.Count(x => x.State == "REJECTED") == 2, Timeout, "2 rejected attempts");
             Assert.All(ghosts, t => Assert.StartsWith("No such image: local/no-such-image", t.Error));
             output.WriteLine($"ghost attempts ran on: {string.Join(", ", ghosts.OrderBy(t => t.Attempt).Select(t => t.Node))}");
         }

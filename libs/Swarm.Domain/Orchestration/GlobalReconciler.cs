@@ -19,13 +19,8 @@ public static class GlobalReconciler
     public static ReconcilePlan Reconcile(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlyCollection<Node> nodes, DateTimeOffset now)
     {
         var plan = new PlanBuilder(tasks).ShutDownStoppedUnassigned();
-        if (service.Removed)
+        if (plan.RemoveAllIfRemoved(service))
         {
-            foreach (var task in tasks)
-            {
-                plan.Change(task, DesiredState.Remove, "service removed");
-            }
-
             return plan.Build();
         }
 

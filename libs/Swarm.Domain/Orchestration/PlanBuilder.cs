@@ -25,6 +25,22 @@ internal sealed class PlanBuilder(IReadOnlyCollection<SwarmTask> tasks)
         return this;
     }
 
+    /// <summary>When the service was removed, every task is told to go; returns whether it was.</summary>
+    public bool RemoveAllIfRemoved(Services.Service service)
+    {
+        if (!service.Removed)
+        {
+            return false;
+        }
+
+        foreach (var task in tasks)
+        {
+            Change(task, DesiredState.Remove, "service removed");
+        }
+
+        return true;
+    }
+
     public void Change(SwarmTask task, DesiredState desired, string reason)
     {
         if (TaskStateMachine.CanChangeDesired(task.DesiredState, desired) && Changes.All(c => c.TaskId != task.Id || c.DesiredState < desired))

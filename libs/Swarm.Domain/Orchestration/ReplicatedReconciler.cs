@@ -25,13 +25,8 @@ public static class ReplicatedReconciler
     public static ReconcilePlan Reconcile(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlyDictionary<Guid, string> unavailableNodes, DateTimeOffset now)
     {
         var plan = new PlanBuilder(tasks).ShutDownStoppedUnassigned();
-        if (service.Removed)
+        if (plan.RemoveAllIfRemoved(service))
         {
-            foreach (var task in tasks)
-            {
-                plan.Change(task, DesiredState.Remove, "service removed");
-            }
-
             return plan.Build();
         }
 

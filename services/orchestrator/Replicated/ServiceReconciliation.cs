@@ -143,22 +143,8 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 
         foreach (var create in plan.Create)
         {
-            var taskId = TaskIds.For(service.Id, create.Slot, create.NodeId, create.Attempt, ServiceModes.IsJob(mode) ? service.SpecVersion : null);
-            session.Events.StartStream<SwarmTask>(taskId, new TaskCreated
-            {
-                TaskId = taskId,
-                ServiceId = service.Id,
-                ServiceName = service.Name,
-                Slot = create.Slot,
-                Attempt = create.Attempt,
-                SpecVersion = service.SpecVersion,
-                Spec = service.Spec,
-                DesiredState = create.DesiredState,
-                StartAfter = create.StartAfter,
-                NodeId = create.NodeId,
-                Reason = create.Reason,
-                CreatedAt = now,
-            });
+            var created = TaskCreation.Created(service, create, now);
+            session.Events.StartStream<SwarmTask>(created.TaskId, created);
         }
 
         var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Concat(reap.Orphan).Concat(reap.Reap).Distinct();

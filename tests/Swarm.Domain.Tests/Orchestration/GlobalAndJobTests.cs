@@ -19,23 +19,7 @@ public class GlobalAndJobTests
 
     private static List<SwarmTask> ApplyGlobal(Service service, List<SwarmTask> tasks, ReconcilePlan plan, DateTimeOffset now)
     {
-        var result = Scenario.Apply(service, tasks, plan with { Create = [] }, now);
-        foreach (var c in plan.Create)
-        {
-            result.Add(SwarmTask.Create(new TaskCreated
-            {
-                TaskId = TaskIds.For(service.Id, c.Slot, c.NodeId, c.Attempt, ServiceModes.IsJob(ServiceModes.Of(service.Spec)) ? service.SpecVersion : null),
-                ServiceId = service.Id,
-                Slot = c.Slot,
-                Attempt = c.Attempt,
-                SpecVersion = service.SpecVersion,
-                Spec = service.Spec,
-                DesiredState = c.DesiredState,
-                NodeId = c.NodeId,
-                CreatedAt = now,
-            }));
-        }
-
+        var result = Scenario.Apply(service, tasks, plan, now);
         Assert.Equal(result.Count, result.Select(t => t.Id).Distinct().Count());
         return result;
     }

@@ -33,19 +33,7 @@ internal static class Scenario
         var result = tasks.ToDictionary(t => t.Id);
         foreach (var c in plan.Create)
         {
-            var task = SwarmTask.Create(new TaskCreated
-            {
-                TaskId = TaskIds.ForSlot(service.Id, c.Slot, c.Attempt),
-                ServiceId = service.Id,
-                ServiceName = service.Name,
-                Slot = c.Slot,
-                Attempt = c.Attempt,
-                SpecVersion = service.SpecVersion,
-                Spec = service.Spec,
-                DesiredState = c.DesiredState,
-                StartAfter = c.StartAfter,
-                CreatedAt = now,
-            });
+            var task = SwarmTask.Create(TaskCreation.Created(service, c, now));
             Assert.True(result.TryAdd(task.Id, task), "a plan created a task id twice");
         }
 
