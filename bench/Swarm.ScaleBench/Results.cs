@@ -1,0 +1,47 @@
+namespace Swarm.ScaleBench;
+
+public sealed record Percentiles(double P50, double P95, double P99, double Max, int Count)
+{
+    public static Percentiles Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return new(0, 0, 0, 0, 0);
+        }
+
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return new(At(0.50), At(0.95), At(0.99), sorted[^1], sorted.Length);
+    }
+}
+
+public sealed record BurstResult(
+    int Tasks,
+    int Reached,
+    double SecondsToAllRunning,
+    double PlacementsPerSecond,
+    double TasksPerSecond,
+    Percentiles LatencyMs,
+    List<(double Seconds, int Running)> RunningOverTime,
+    [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs);
+
+public sealed record IdleResult(Percentiles SecondsToAllRunning);
+
+public sealed record ChurnResult(int Seconds, int TasksHandled, double TasksPerSecond, Percentiles LatencyMs);
+
+public sealed record HeartbeatResult(int Nodes, int Seconds, double DispatcherCpuPercentOfOneCore, int NodesFalselyMarkedDown);
+
+public sealed record ProcessResult(string Name, double CpuSeconds, double PeakRssMiB);
+
+public sealed record BenchResults(
+    BenchOptions Options,
+    BurstResult Burst,
+    IdleResult Idle,
+    ChurnResult Churn,
+    HeartbeatResult Heartbeat,
+    List<ProcessResult> Processes,
+    double EventsAppendedPerSecond,
+    long RelayLagPeak,
+    int QueueDepthPeak,
+    int DuplicateRunningSlots,
+    string Machine);
