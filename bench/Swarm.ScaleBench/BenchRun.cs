@@ -91,7 +91,8 @@ public sealed class BenchRun(BenchOptions options)
         var timings = await log.TimingsAsync(start, ct);
         var latencies = timings.Where(t => t.LatencyMs is not null).Select(t => t.LatencyMs!.Value).ToList();
         var lastRunning = timings.Where(t => t.Running is not null).Select(t => t.Running!.Value).DefaultIfEmpty(start).Max();
-        Say($"burst: {running}/{options.Tasks} running after {seconds:0.0} s");
+        var hops = await log.HopsAsync(start, ct);
+        Say($"burst: {running}/{options.Tasks} running after {seconds:0.0} s; median per hop: {string.Join(", ", hops.Select(h => $"{h.Hop} {h.MedianMs:0} ms"))}");
         return new BurstResult(
             options.Tasks,
             running,
@@ -100,6 +101,7 @@ public sealed class BenchRun(BenchOptions options)
             running / Math.Max(0.001, seconds),
             Percentiles.Of(latencies),
             series,
+            hops,
             latencies);
     }
 

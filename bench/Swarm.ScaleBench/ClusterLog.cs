@@ -61,6 +61,47 @@ public sealed class ClusterLog(string connectionString, string schema)
         return result;
     }
 
+    /// <summary>
+    /// Median time of each hop of a task's path (created → allocated → assigned → accepted → running),
+    /// over tasks created after <paramref name="since"/>: where the time goes.
+    /// </summary>
+    public async Task<List<(string Hop, double MedianMs, double P95Ms)>> HopsAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        var sql = $"""
+            with t as (
+                select stream_id,
+                    min(timestamp) filter (where type = 'task_created') as created,
+                    min(timestamp) filter (where type = 'task_allocated') as allocated,
+                    min(timestamp) filter (where type = 'task_assigned') as assigned,
+                    min(timestamp) filter (where type = 'task_status_changed' and data->>'state' = 'Accepted') as accepted,
+                    min(timestamp) filter (where type = 'task_status_changed' and data->>'state' = 'Running') as running
+                from {schema}.mt_events where stream_id in (select stream_id from {schema}.mt_events where type = 'task_created' and timestamp >= @since)
+                group by stream_id)
+            select hop,
+                percentile_cont(0.5) within group (order by ms),
+                percentile_cont(0.95) within group (order by ms)
+            from (
+                select 'created→allocated' as hop, 1 as o, extract(epoch from allocated - created) * 1000 as ms from t
+                union all select 'allocated→assigned', 2, extract(epoch from assigned - allocated) * 1000 from t
+                union all select 'assigned→accepted', 3, extract(epoch from accepted - assigned) * 1000 from t
+                union all select 'accepted→running', 4, extract(epoch from running - accepted) * 1000 from t) h
+            where ms is not null
+            group by hop, o order by o
+            """;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("since", since);
+        var result = new List<(string, double, double)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add((reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2)));
+        }
+
+        return result;
+    }
+
     /// <summary>Slots of replicated services with more than one task running at once now.</summary>
     public async Task<int> DuplicateRunningSlotsAsync(CancellationToken ct) =>
         (int)(long)(await ScalarAsync(

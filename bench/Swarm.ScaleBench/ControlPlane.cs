@@ -173,14 +173,16 @@ public sealed class ControlPlane : IAsyncDisposable
     public async Task<int> QueuedMessagesAsync(CancellationToken ct)
     {
         using var api = ManagementClient();
-        var response = await api.GetAsync($"api/queues/{Uri.EscapeDataString(VHost)}?columns=messages", ct);
+        var response = await api.GetAsync($"api/queues/{Uri.EscapeDataString(VHost)}", ct);
         if (!response.IsSuccessStatusCode)
         {
             return 0;
         }
 
         using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        return doc.RootElement.EnumerateArray().Sum(q => q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt32() : 0);
+        var queues = doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToList() : [];
+        return queues.Where(q => q.ValueKind == System.Text.Json.JsonValueKind.Object)
+            .Sum(q => q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt32() : 0);
     }
 
     private string Dll(string folder, string assembly) => Path.Combine(_options.Repo, folder, "bin", "Release", "net10.0", assembly + ".dll");

@@ -43,6 +43,14 @@ public static class Report
         sb.AppendLine($"| RabbitMQ messages queued, peak | {r.QueueDepthPeak:N0} |");
         sb.AppendLine($"| slots running twice | {r.DuplicateRunningSlots} |");
         sb.AppendLine();
+        sb.AppendLine("| burst hop | median | p95 |");
+        sb.AppendLine("|---|---:|---:|");
+        foreach (var (hop, median, p95) in b.Hops)
+        {
+            sb.AppendLine($"| {hop} | {F(median, "0")} ms | {F(p95, "0")} ms |");
+        }
+
+        sb.AppendLine();
         sb.AppendLine("| process | CPU s | peak RSS MiB |");
         sb.AppendLine("|---|---:|---:|");
         foreach (var p in r.Processes)

@@ -23,6 +23,7 @@ public sealed record BurstResult(
     double TasksPerSecond,
     Percentiles LatencyMs,
     List<(double Seconds, int Running)> RunningOverTime,
+    List<(string Hop, double MedianMs, double P95Ms)> Hops,
     [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs);
 
 public sealed record IdleResult(Percentiles SecondsToAllRunning);

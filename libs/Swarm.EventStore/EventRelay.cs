@@ -33,13 +33,9 @@ public sealed class EventRelay : SubscriptionBase
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var e in page.Events)
-        {
-            if (IsDomainEvent(e))
-            {
-                await PublishAsync(_bus, e, cancellationToken);
-            }
-        }
+        // published in log order without waiting for each broker confirm in turn: the whole page is
+        // in flight at once and the page counts as done when every message is confirmed
+        await Task.WhenAll(page.Events.Where(IsDomainEvent).Select(e => PublishAsync(_bus, e, cancellationToken)));
 
         if (page.Events.Count > 0)
         {

@@ -1,28 +1,26 @@
+using MassTransit;
 using Swarm.ServiceDefaults;
 
 namespace Swarm.Allocator;
 
 public static class AllocatorExtensions
 {
+    /// <summary>Up to 500 messages per batch, or whatever arrived within 20 ms; one batch at a time.</summary>
+    private static void Batching(BatchOptions o) => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(1);
+
     /// <summary>
     /// The allocator: gives every new task an address on the default network (moving it to
-    /// <c>pending</c>) and takes the address back when the task ends. One queue, one message at a time:
-    /// every allocation goes through the network's stream anyway.
+    /// <c>pending</c>) and takes the address back when the task ends. Both work in batches, since every
+    /// allocation goes through the network's stream anyway.
     /// </summary>
     public static IHostApplicationBuilder AddAllocator(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSwarmManager(builder.Configuration, x =>
         {
-            x.AddConsumer<TaskCreatedConsumer>().Endpoint(e =>
-            {
-                e.Name = $"{builder.Configuration.EndpointPrefix()}-tasks";
-                e.ConcurrentMessageLimit = 1;
-            });
-            x.AddConsumer<TaskStatusChangedConsumer>().Endpoint(e =>
-            {
-                e.Name = $"{builder.Configuration.EndpointPrefix()}-tasks";
-                e.ConcurrentMessageLimit = 1;
-            });
+            x.AddConsumer<TaskCreatedConsumer>(c => c.Options<BatchOptions>(Batching))
+                .Endpoint(e => e.PrefetchCount = 1000);
+            x.AddConsumer<TaskStatusChangedConsumer>(c => c.Options<BatchOptions>(Batching))
+                .Endpoint(e => e.PrefetchCount = 1000);
         });
         builder.Services.AddSingleton<NetworkAllocator>();
         builder.Services.AddHostedService<AllocatorSweep>();

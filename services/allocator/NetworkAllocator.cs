@@ -39,63 +39,100 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }
     }
 
-    public async Task AllocateAsync(Guid taskId, CancellationToken cancellationToken)
+    public Task AllocateAsync(Guid taskId, CancellationToken cancellationToken) => AllocateManyAsync([taskId], cancellationToken);
+
+    /// <summary>
+    /// Gives each task that is still new an address, all in one transaction: the network is read once,
+    /// addresses are decided one after the other against it, and the network's version is checked at commit.
+    /// </summary>
+    public async Task AllocateManyAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
     {
-        using var activity = Source.StartActivity("allocate task");
-        activity?.SetTag("swarm.task.id", taskId);
+        using var activity = Source.StartActivity("allocate tasks");
+        activity?.SetTag("swarm.tasks", taskIds.Count);
         await EnsureDefaultNetworkAsync(cancellationToken);
         await Conflicts.RetryAsync(async _ =>
         {
             await using var session = store.LightweightSession();
             session.Stamp();
-            var task = await session.Events.FetchForWriting<SwarmTask>(taskId, cancellationToken);
-            if (task.Aggregate is not { State: TaskState.New } current || !TaskStateMachine.IsRunnable(current.DesiredState))
-            {
-                return;
-            }
+            var batch = session.CreateBatchQuery();
+            var fetches = taskIds.Distinct().Select(id => batch.Events.FetchForWriting<SwarmTask>(id)).ToList();
+            var networkFetch = batch.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId);
+            await batch.Execute(cancellationToken);
 
-            var network = await session.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
+            var network = await networkFetch;
             var net = network.Aggregate!;
-            string address;
-            if (net.Addresses.TryGetValue(taskId, out var existing))
+            var now = time.GetUtcNow();
+            var changed = false;
+            foreach (var fetch in fetches)
             {
-                address = existing;
-            }
-            else if (AddressPool.Allocate(net, taskId) is { } allocated)
-            {
-                network.AppendOne(allocated);
-                address = allocated.Address;
-            }
-            else
-            {
-                logger.LogWarning("network {Name} has no free address for task {TaskId}", net.Name, taskId);
-                return;
+                var task = await fetch;
+                if (task.Aggregate is not { State: TaskState.New } current || !TaskStateMachine.IsRunnable(current.DesiredState))
+                {
+                    continue;
+                }
+
+                string address;
+                if (net.Addresses.TryGetValue(current.Id, out var existing))
+                {
+                    address = existing;
+                }
+                else if (AddressPool.Allocate(net, current.Id) is { } allocated)
+                {
+                    network.AppendOne(allocated);
+                    net = net.Apply(allocated);
+                    address = allocated.Address;
+                }
+                else
+                {
+                    logger.LogWarning("network {Name} has no free address for task {TaskId}", net.Name, current.Id);
+                    continue;
+                }
+
+                if (TaskDecisions.Allocate(current, net.Id, address, now) is { } moved)
+                {
+                    task.AppendOne(moved);
+                    changed = true;
+                }
             }
 
-            if (TaskDecisions.Allocate(current, net.Id, address, time.GetUtcNow()) is { } moved)
+            if (changed)
             {
-                task.AppendOne(moved);
+                await session.SaveChangesAsync(cancellationToken);
             }
-
-            await session.SaveChangesAsync(cancellationToken);
         }, cancellationToken: cancellationToken);
     }
 
     /// <summary>Returns a task's address to the pool (when the task has ended).</summary>
-    public async Task ReleaseAsync(Guid taskId, CancellationToken cancellationToken)
+    public Task ReleaseAsync(Guid taskId, CancellationToken cancellationToken) => ReleaseManyAsync([taskId], cancellationToken);
+
+    /// <summary>Returns the addresses of tasks that ended, in one transaction.</summary>
+    public async Task ReleaseManyAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
     {
         await Conflicts.RetryAsync(async _ =>
         {
             await using var session = store.LightweightSession();
             session.Stamp();
             var network = await session.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
-            if (network.Aggregate is not { } net || AddressPool.Release(net, taskId) is not { } released)
+            if (network.Aggregate is not { } net)
             {
                 return;
             }
 
-            network.AppendOne(released);
-            await session.SaveChangesAsync(cancellationToken);
+            var changed = false;
+            foreach (var taskId in taskIds.Distinct())
+            {
+                if (AddressPool.Release(net, taskId) is { } released)
+                {
+                    network.AppendOne(released);
+                    net = net.Apply(released);
+                    changed = true;
+                }
+            }
+
+            if (changed)
+            {
+                await session.SaveChangesAsync(cancellationToken);
+            }
         }, cancellationToken: cancellationToken);
     }
 
@@ -114,14 +151,14 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             toRelease = ended.Where(t => t.IsTerminal).Select(t => t.Id).ToList();
         }
 
-        foreach (var id in toAllocate)
+        foreach (var chunk in toAllocate.Chunk(500))
         {
-            await AllocateAsync(id, cancellationToken);
+            await AllocateManyAsync(chunk, cancellationToken);
         }
 
-        foreach (var id in toRelease)
+        if (toRelease.Count > 0)
         {
-            await ReleaseAsync(id, cancellationToken);
+            await ReleaseManyAsync(toRelease, cancellationToken);
         }
     }
 }

@@ -3,7 +3,9 @@ using Swarm.Contracts.Events;
 
 namespace Swarm.Allocator;
 
-public sealed class TaskCreatedConsumer(NetworkAllocator allocator) : IConsumer<TaskCreated>
+/// <summary>New tasks get their addresses in batches (many tasks, one transaction).</summary>
+public sealed class TaskCreatedConsumer(NetworkAllocator allocator) : IConsumer<Batch<TaskCreated>>
 {
-    public Task Consume(ConsumeContext<TaskCreated> context) => allocator.AllocateAsync(context.Message.TaskId, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<TaskCreated>> context) =>
+        allocator.AllocateManyAsync(context.Message.Select(m => m.Message.TaskId).ToList(), context.CancellationToken);
 }

@@ -4,11 +4,15 @@ using Swarm.Domain.Tasks;
 
 namespace Swarm.Allocator;
 
-/// <summary>A task that ended gives its address back.</summary>
-public sealed class TaskStatusChangedConsumer(NetworkAllocator allocator) : IConsumer<TaskStatusChanged>
+/// <summary>Tasks that ended give their addresses back, in batches.</summary>
+public sealed class TaskStatusChangedConsumer(NetworkAllocator allocator) : IConsumer<Batch<TaskStatusChanged>>
 {
-    public Task Consume(ConsumeContext<TaskStatusChanged> context) =>
-        TaskStateMachine.IsTerminal(context.Message.State)
-            ? allocator.ReleaseAsync(context.Message.TaskId, context.CancellationToken)
-            : Task.CompletedTask;
+    public async Task Consume(ConsumeContext<Batch<TaskStatusChanged>> context)
+    {
+        var ended = context.Message.Where(m => TaskStateMachine.IsTerminal(m.Message.State)).Select(m => m.Message.TaskId).ToList();
+        if (ended.Count > 0)
+        {
+            await allocator.ReleaseManyAsync(ended, context.CancellationToken);
+        }
+    }
 }
