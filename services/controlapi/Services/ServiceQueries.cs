@@ -68,6 +68,8 @@ public static class ServiceQueries
             summary.Mode,
             summary.Replicas,
             summary.Running,
+            summary.Completed,
+            summary.TotalCompletions,
             states,
             service.SpecVersion,
             service.Spec,

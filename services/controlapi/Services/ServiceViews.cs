@@ -50,8 +50,9 @@ public sealed record TaskCounts(int Running, int Live, int Completed)
 
 /// <summary>
 /// <c>GET /api/services/{nameOrId}</c>: the service with its whole spec. <see cref="Running"/> counts
-/// tasks running and meant to run; <see cref="TaskStates"/> counts the current tasks (desired state
-/// running or ready) by observed state.
+/// tasks running and meant to run; <see cref="Completed"/> and <see cref="TotalCompletions"/> are set
+/// for jobs (as in <see cref="ServiceSummary"/>); <see cref="TaskStates"/> counts the current tasks
+/// (desired state running or ready) by observed state.
 /// </summary>
 public sealed record ServiceDetail(
     Guid Id,
@@ -59,6 +60,8 @@ public sealed record ServiceDetail(
     string Mode,
     int Replicas,
     int Running,
+    int? Completed,
+    int? TotalCompletions,
     IReadOnlyDictionary<string, int> TaskStates,
     long SpecVersion,
     ServiceSpec Spec,

@@ -35,6 +35,55 @@ public sealed class ApiClient(HttpClient http)
 
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>
+    /// Reads a plain text answer line by line as it arrives, handing each line to <paramref name="onLine"/>
+    /// (for log streams). Returns when the API ends the answer; an error answer becomes an <see cref="ApiException"/>.
+    /// </summary>
+    public async Task StreamLinesAsync(string path, Func<string, Task> onLine, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        HttpResponseMessage response;
+        try
+        {
+            // only the headers are bound by the client's timeout; a followed stream runs until ended
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ApiException(Unreachable(ex));
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ApiException($"the API at {Display(BaseAddress)} did not answer within {http.Timeout.TotalSeconds:0} s");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiException(ErrorLine(response.StatusCode, await response.Content.ReadAsStringAsync(ct)), response.StatusCode);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            using var reader = new StreamReader(body, System.Text.Encoding.UTF8);
+            try
+            {
+                while (await reader.ReadLineAsync(ct) is { } line)
+                {
+                    await onLine(line);
+                }
+            }
+            catch (IOException ex) when (!ct.IsCancellationRequested)
+            {
+                throw new ApiException($"the log stream from {Display(BaseAddress)} broke off: {ex.GetBaseException().Message}");
+            }
+            catch (HttpRequestException ex) when (!ct.IsCancellationRequested)
+            {
+                throw new ApiException($"the log stream from {Display(BaseAddress)} broke off: {ex.GetBaseException().Message}");
+            }
+        }
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));

@@ -12,6 +12,16 @@ public sealed record ServiceSummary
     public string Mode { get; init; } = "replicated";
     public int Replicas { get; init; }
     public int Running { get; init; }
+
+    /// <summary>Jobs: tasks of the current iteration that completed.</summary>
+    public int? Completed { get; init; }
+
+    /// <summary>Jobs: tasks that must complete.</summary>
+    public int? TotalCompletions { get; init; }
+
+    /// <summary>What <c>service ls</c> shows: <c>3/3</c>, <c>global 5/5</c>, <c>job 7/10 completed</c>.</summary>
+    public string Progress { get; init; } = "";
+    public UpdateStatusView? UpdateStatus { get; init; }
     public string? Image { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
@@ -25,12 +35,33 @@ public sealed record ServiceDetail
     public string Mode { get; init; } = "replicated";
     public int Replicas { get; init; }
     public int Running { get; init; }
+    public int? Completed { get; init; }
+    public int? TotalCompletions { get; init; }
+    public string Progress { get; init; } = "";
     public IReadOnlyDictionary<string, int> TaskStates { get; init; } = new Dictionary<string, int>();
     public long SpecVersion { get; init; }
     public ServiceSpec Spec { get; init; } = new();
     public ServiceSpec? PreviousSpec { get; init; }
+    public UpdateStatusView? UpdateStatus { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>
+/// Where the last rolling update or rollback of a service stands. <see cref="State"/> is one of
+/// <c>updating</c>, <c>paused</c>, <c>completed</c>, <c>rollback_started</c>, <c>rollback_paused</c>,
+/// <c>rollback_completed</c>.
+/// </summary>
+public sealed record UpdateStatusView
+{
+    public string State { get; init; } = "";
+    public string Message { get; init; } = "";
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public bool InProgress => State is "updating" or "rollback_started";
+
+    public bool IsPaused => State is "paused" or "rollback_paused";
 }
 
 public sealed record TaskSummary
@@ -119,6 +150,31 @@ public sealed record UpdateServiceBody
     public IReadOnlyDictionary<string, string>? Env { get; init; }
     public RestartPolicySpec? RestartPolicy { get; init; }
     public double? StopGracePeriodSeconds { get; init; }
+    public UpdateConfigSpec? UpdateConfig { get; init; }
+    public UpdateConfigSpec? RollbackConfig { get; init; }
+
+    /// <summary>Replace every task even if nothing changed.</summary>
+    public bool? Force { get; init; }
+
+    /// <summary>Return to the previous spec; sent alone.</summary>
+    public bool? Rollback { get; init; }
+
+    /// <summary>The whole spec, with placement, resource and port changes merged in (the name stays).</summary>
+    public ServiceSpec? Spec { get; init; }
+}
+
+/// <summary><c>GET /api/cluster</c>.</summary>
+public sealed record ClusterView
+{
+    public Guid Id { get; init; }
+    public int TaskHistoryLimit { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/cluster/update</c>.</summary>
+public sealed record UpdateClusterBody
+{
+    public int? TaskHistoryLimit { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/nodes/{id}/update</c>.</summary>

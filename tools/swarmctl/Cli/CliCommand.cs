@@ -50,3 +50,19 @@ public sealed record ServiceScale(IReadOnlyList<KeyValuePair<string, int>> Targe
 public sealed record TaskList(string? Service, string? Node, string? DesiredState, OutputFormat Format, bool Quiet, bool NoTrunc) : CliCommand;
 
 public sealed record TaskInspect(IReadOnlyList<string> Tasks, OutputFormat Format) : CliCommand;
+
+/// <summary>
+/// <c>service logs</c> / <c>task logs</c>: the output of a service's tasks or of one task. <see cref="Tail"/>
+/// null means every line kept; <see cref="Follow"/> keeps streaming until interrupted.
+/// </summary>
+public sealed record LogsCommand(LogSource Source, string Reference, bool Follow, int? Tail) : CliCommand;
+
+public enum LogSource
+{
+    Service,
+    Task,
+}
+
+public sealed record ClusterInspect(OutputFormat Format) : CliCommand;
+
+public sealed record ClusterUpdate(int TaskHistoryLimit) : CliCommand;

@@ -22,6 +22,11 @@ public static class Commands
 
     private static readonly FlagSpec StopGrace = new("stop-grace-period", null, "DURATION", "Time between SIGTERM and SIGKILL when a task is stopped (default 10s)");
 
+    private static readonly FlagSpec Follow = new("follow", "f", null, "Keep streaming new lines until interrupted (Ctrl-C)");
+    private static readonly FlagSpec Tail = new("tail", "n", "N", "Only the last N lines of each task (default all)");
+
+    public static readonly IReadOnlyList<string> Modes = ["replicated", "global", "replicated-job", "global-job"];
+
     public static readonly IReadOnlyList<CommandGroup> Groups =
     [
         new("node", "Manage the cluster's nodes",
@@ -47,13 +52,34 @@ public static class Commands
                 ["swarmctl node update --availability drain worker-2", "swarmctl node update worker-1 --label-add zone=a --label-rm old"],
                 1, 1,
                 BuildNodeUpdate),
+            new("node", "drain", "Move a node's tasks to other nodes and place nothing new on it", "swarmctl node drain NODE",
+                [],
+                ["swarmctl node drain worker-2"],
+                1, 1,
+                a => new NodeUpdate(a.Positionals[0], NodeAvailability.Drain, new Dictionary<string, string>(), []),
+                Description: "Same as 'swarmctl node update --availability drain NODE'. Services with update order start-first start each replacement before stopping the task it replaces. Prints the node's id."),
+            new("node", "pause", "Place no new tasks on a node; its running tasks stay", "swarmctl node pause NODE",
+                [],
+                ["swarmctl node pause worker-2"],
+                1, 1,
+                a => new NodeUpdate(a.Positionals[0], NodeAvailability.Pause, new Dictionary<string, string>(), []),
+                Description: "Same as 'swarmctl node update --availability pause NODE'. Prints the node's id."),
+            new("node", "activate", "Let a paused or drained node take tasks again", "swarmctl node activate NODE",
+                [],
+                ["swarmctl node activate worker-2"],
+                1, 1,
+                a => new NodeUpdate(a.Positionals[0], NodeAvailability.Active, new Dictionary<string, string>(), []),
+                Description: "Same as 'swarmctl node update --availability active NODE'. Tasks already moved away stay where they are. Prints the node's id."),
         ]),
         new("service", "Manage services",
         [
             new("service", "create", "Create a service", "swarmctl service create [OPTIONS] --name NAME [--] COMMAND [ARG...]",
                 [
                     new("name", null, "NAME", "Service name (required)"),
-                    new("replicas", null, "N", "Number of tasks (default 1)"),
+                    new("mode", null, "MODE", "replicated (default), global (one task per node), replicated-job or global-job (tasks run to completion)"),
+                    new("replicas", null, "N", "Number of tasks of a replicated service (default 1)"),
+                    new("total-completions", null, "N", "replicated-job: tasks that must complete (default 1)"),
+                    new("max-concurrent", null, "N", "replicated-job: tasks running at once (default 1)"),
                     new("image", null, "IMAGE", "Container image (the process and sim executors ignore it)"),
                     new("env", "e", "KEY=VALUE", "Set an environment variable", Repeatable: true),
                     new("workdir", "w", "DIR", "Working directory of the command"),
@@ -61,6 +87,7 @@ public static class Commands
                     .. RestartFlags,
                     StopGrace,
                     .. PlacementOptions.Flags,
+                    .. UpdateConfigOptions.Flags,
                     Detach, Wait, WaitTimeout,
                 ],
                 [
@@ -68,18 +95,24 @@ public static class Commands
                     "swarmctl service create --name api --constraint node.labels.zone==east --placement-pref spread=node.labels.rack --reserve-cpu 0.5 --reserve-memory 256M -- ./api",
                     "swarmctl service create --name sleeper --restart-condition on-failure sleep 3600",
                     "swarmctl service create --name web --replicas 6 --wait -- sleep infinity",
+                    "swarmctl service create --name agent --mode global -- ./agent",
+                    "swarmctl service create --name batch --mode replicated-job --total-completions 10 --max-concurrent 3 -- sh -c 'sleep 2'",
+                    "swarmctl service create --name web --replicas 6 --update-parallelism 2 --update-delay 1s --update-failure-action rollback --update-order start-first -- ./web",
                 ],
                 0, int.MaxValue,
                 BuildServiceCreate,
                 CommandAfter: 0,
-                Description: "Prints the new service's id. Everything after '--' (or after the first argument that is not a flag) is the command and its arguments."),
+                Description: "Prints the new service's id. Everything after '--' (or after the first argument that is not a flag) is the command and its arguments.\n" +
+                    "A global service runs one task on every node that satisfies its constraints and takes no --replicas. " +
+                    "A replicated-job runs until --total-completions tasks completed, --max-concurrent at a time; a global-job runs one completing task per node.\n" +
+                    "The --update-* flags say how 'service update' replaces tasks; the --rollback-* flags how a rollback does (both default to one task at a time, stop-first, pause on failure)."),
             new("service", "ls", "List services", "swarmctl service ls [OPTIONS]",
                 [Format, Quiet],
                 ["swarmctl service ls", "swarmctl service ls --format json"],
                 0, 0,
                 a => new ServiceList(a.Format(), a.Switch("quiet")),
                 Aliases: ["list"],
-                Description: "REPLICAS shows running/desired tasks."),
+                Description: "REPLICAS shows running/desired tasks (3/3), for global services 'global running/nodes' (global 5/5), for jobs the completed tasks ('job 7/10 completed', 'global job 2/3 completed'). --format json prints the API's answer, including progress and updateStatus."),
             new("service", "ps", "List the tasks of one or more services", "swarmctl service ps [OPTIONS] SERVICE [SERVICE...]",
                 [Format, Quiet, NoTrunc],
                 ["swarmctl service ps web", "swarmctl service ps web --format json"],
@@ -91,7 +124,7 @@ public static class Commands
                 ["swarmctl service inspect web", "swarmctl service inspect web --format json"],
                 1, int.MaxValue,
                 a => new ServiceInspect(a.Positionals.ToList(), a.Format()),
-                Description: "SERVICE is a name, an id or a unique id prefix. With --format json one service prints as an object, several as an array."),
+                Description: "SERVICE is a name, an id or a unique id prefix. Shows the spec, the mode's progress, placement, resources, update and rollback settings, and the state of the last rolling update or rollback. With --format json one service prints as an object, several as an array."),
             new("service", "update", "Change a service", "swarmctl service update [OPTIONS] SERVICE [--] [COMMAND [ARG...]]",
                 [
                     new("replicas", null, "N", "Number of tasks"),
@@ -101,17 +134,34 @@ public static class Commands
                     new("env-rm", null, "KEY", "Remove an environment variable", Repeatable: true),
                     .. RestartFlags,
                     StopGrace,
+                    .. PlacementChanges.Flags,
+                    .. UpdateConfigOptions.Flags,
+                    new("force", null, null, "Replace every task, even if nothing else changed"),
+                    new("rollback", null, null, "Return to the previous spec (takes no other change)"),
                     Detach, Wait, WaitTimeout,
                 ],
                 [
                     "swarmctl service update --replicas 5 web",
                     "swarmctl service update web --env LOG=debug --restart-delay 1s",
                     "swarmctl service update web -- python3 -m http.server 9000",
+                    "swarmctl service update web --image nginx:2 --update-parallelism 2 --update-delay 1s --update-failure-action rollback",
+                    "swarmctl service update web --constraint-add node.labels.zone==east --constraint-rm node.role!=manager",
+                    "swarmctl service update web --reserve-memory 512M --publish-add 8080:80 --publish-rm 9000",
+                    "swarmctl service update web --force --wait",
+                    "swarmctl service update web --rollback",
                 ],
                 1, int.MaxValue,
                 BuildServiceUpdate,
                 CommandAfter: 1,
-                Description: "Only what is given changes. A command after the service name replaces the service's command; changing it, the image or the environment replaces the tasks."),
+                Description: "Only what is given changes; the rest keeps its value. A command after the service name replaces the service's command; changing it, the image, the environment or the resources replaces the tasks in a rolling update (see the --update-* settings); --force replaces them all.\n" +
+                    "The *-add/-rm flags change the current constraints, preferences, platforms, generic resources and ports; --update-* and --rollback-* change only the settings given.\n" +
+                    "--rollback returns to the spec before the last update, using the --rollback-* settings. With --wait, waits until the tasks run and the rolling update ended; exits 1 if it paused or was rolled back."),
+            new("service", "logs", "Show the output of a service's tasks", "swarmctl service logs [OPTIONS] SERVICE",
+                [Follow, Tail],
+                ["swarmctl service logs web", "swarmctl service logs web --tail 20", "swarmctl service logs -f web"],
+                1, 1,
+                a => new LogsCommand(LogSource.Service, a.Positionals[0], a.Switch("follow"), TailOf(a)),
+                Description: "Prints the output of every task of the service that was placed on a node, each line prefixed with 'service.slot@node | '. With --follow, lines are printed as they arrive until Ctrl-C."),
             new("service", "rm", "Remove one or more services", "swarmctl service rm SERVICE [SERVICE...]",
                 [],
                 ["swarmctl service rm web", "swarmctl service rm web worker"],
@@ -144,6 +194,27 @@ public static class Commands
                 1, int.MaxValue,
                 a => new TaskInspect(a.Positionals.ToList(), a.Format()),
                 Description: "Prints one line per event of the task's stream: time (UTC), stream version, event type and a summary. TASK is an id or a unique id prefix. With --format json prints the task with its history."),
+            new("task", "logs", "Show the output of one task", "swarmctl task logs [OPTIONS] TASK",
+                [Follow, Tail],
+                ["swarmctl task logs 9c1e04a7b2f0", "swarmctl task logs 9c1e --follow --tail 10"],
+                1, 1,
+                a => new LogsCommand(LogSource.Task, a.Positionals[0], a.Switch("follow"), TailOf(a)),
+                Description: "TASK is an id or a unique id prefix. Each line is prefixed with 'service.slot@node | '. With --follow, lines are printed as they arrive until Ctrl-C."),
+        ]),
+        new("cluster", "Manage cluster-wide settings",
+        [
+            new("cluster", "inspect", "Show the cluster-wide settings", "swarmctl cluster inspect [OPTIONS]",
+                [Format],
+                ["swarmctl cluster inspect", "swarmctl cluster inspect --format json"],
+                0, 0,
+                a => new ClusterInspect(a.Format()),
+                Description: "Shows the task history limit (ended tasks kept per slot, per node for global services) and when the settings last changed."),
+            new("cluster", "update", "Change cluster-wide settings", "swarmctl cluster update [OPTIONS]",
+                [new("task-history-limit", null, "N", "Ended tasks kept per slot (per node for global services), 0 or more (default 5)")],
+                ["swarmctl cluster update --task-history-limit 10", "swarmctl cluster update --task-history-limit 0"],
+                0, 0,
+                BuildClusterUpdate,
+                Description: "Older ended tasks leave 'service ps' and 'task ls'; 'task inspect ID' still shows their history from the log."),
         ]),
     ];
 
@@ -196,6 +267,38 @@ public static class Commands
         var other => throw new UsageException($"invalid value '{other}' for --restart-condition: use none, on-failure or any"),
     };
 
+    private static int? TailOf(ParsedArgs a) => a.Get("tail")?.ToLowerInvariant() switch
+    {
+        null or "all" => null,
+        _ => a.Int("tail", min: 1),
+    };
+
+    private static CliCommand BuildClusterUpdate(ParsedArgs a) =>
+        new ClusterUpdate(a.Int("task-history-limit", min: 0) ?? throw new UsageException("nothing to change: give --task-history-limit N"));
+
+    private static string? ModeOf(ParsedArgs a)
+    {
+        var mode = a.Get("mode")?.ToLowerInvariant();
+        if (mode is null)
+        {
+            return null;
+        }
+
+        if (!Modes.Contains(mode))
+        {
+            throw new UsageException($"invalid value '{a.Get("mode")}' for --mode: use {string.Join(", ", Modes)}");
+        }
+
+        if (a.Has("replicas") && mode is not "replicated")
+        {
+            throw new UsageException(mode is "replicated-job"
+                ? "--replicas does not apply to a replicated-job: use --total-completions and --max-concurrent"
+                : $"--replicas does not apply to a {mode} service: it runs one task per node");
+        }
+
+        return mode;
+    }
+
     private static CliCommand BuildServiceCreate(ParsedArgs a)
     {
         var name = a.Get("name") ?? throw new UsageException("--name is required");
@@ -204,12 +307,24 @@ public static class Commands
             throw new UsageException("a command to run is required, e.g. swarmctl service create --name web -- sleep 3600");
         }
 
+        var mode = ModeOf(a);
+        foreach (var flag in new[] { "total-completions", "max-concurrent" })
+        {
+            if (a.Has(flag) && mode is not "replicated-job")
+            {
+                throw new UsageException($"--{flag} applies to --mode replicated-job only");
+            }
+        }
+
         var env = a.Pairs("env");
         var labels = a.Pairs("label", valueRequired: false);
         var spec = new ServiceSpec
         {
             Name = name,
+            Mode = mode,
             Replicas = a.Int("replicas"),
+            TotalCompletions = a.Int("total-completions", min: 0),
+            MaxConcurrent = a.Int("max-concurrent", min: 1),
             Image = a.Get("image"),
             Command = a.Command.ToList(),
             Env = env.Count > 0 ? env : null,
@@ -220,6 +335,8 @@ public static class Commands
             Placement = PlacementOptions.Placement(a),
             Resources = PlacementOptions.Resources(a),
             Ports = PlacementOptions.Ports(a),
+            UpdateConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Update),
+            RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
         };
         return new ServiceCreate(spec, WaitOf(a));
     }
@@ -244,10 +361,20 @@ public static class Commands
             RestartMaxAttempts = a.Int("restart-max-attempts", min: 0),
             RestartWindow = a.Duration("restart-window"),
             StopGracePeriod = a.Duration("stop-grace-period"),
+            UpdateConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Update),
+            RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
+            Placement = PlacementChanges.Parse(a),
+            Force = a.Switch("force"),
+            Rollback = a.Switch("rollback"),
         };
         if (changes.IsEmpty)
         {
-            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period or a command");
+            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period, --constraint-*, --reserve-*, --limit-*, --publish-*, --update-*, --rollback-*, --force, --rollback or a command");
+        }
+
+        if (changes.Rollback && (!changes.ChangesNoValue || changes.Force))
+        {
+            throw new UsageException("--rollback returns to the previous spec and takes no other change; run the update separately");
         }
 
         return new ServiceUpdate(a.Positionals[0], changes, WaitOf(a));

@@ -75,15 +75,18 @@ public static class HelpText
 
         sb.AppendLine();
         sb.AppendLine("Options:");
+        static string Head(FlagSpec f) => (f.Short is { } s ? $"-{s}, " : "    ") + $"--{f.Name}" + (f.ValueName is { } v ? $" {v}" : "");
+
+        // the help texts line up after the longest flag (34 columns at least)
+        var width = spec.Flags.Select(f => Head(f).Length).Append(34).Max();
         foreach (var f in spec.Flags)
         {
-            var head = (f.Short is { } s ? $"-{s}, " : "    ") + $"--{f.Name}" + (f.ValueName is { } v ? $" {v}" : "");
             var repeat = f.Repeatable ? " (repeatable)" : "";
-            sb.AppendLine($"  {head,-34} {f.Help}{repeat}");
+            sb.AppendLine($"  {Head(f).PadRight(width)} {f.Help}{repeat}");
         }
 
-        sb.AppendLine($"  {"-h, --help",-34} Show this help");
-        sb.AppendLine($"  {"-H, --host URL",-34} Control API address (default: $SWARM_API, else http://127.0.0.1:5080)");
+        sb.AppendLine($"  {"-h, --help".PadRight(width)} Show this help");
+        sb.AppendLine($"  {"-H, --host URL".PadRight(width)} Control API address (default: $SWARM_API, else http://127.0.0.1:5080)");
         if (spec.Flags.Any(f => !f.IsSwitch && f.ValueName == "DURATION"))
         {
             sb.AppendLine();

@@ -97,7 +97,7 @@ public static class PlacementOptions
         throw new UsageException($"invalid value '{value}' for --{flag}: expected bytes, e.g. 512M or 2G");
     }
 
-    private static PlacementPreferenceSpec Preference(string value)
+    public static PlacementPreferenceSpec Preference(string value)
     {
         var eq = value.IndexOf('=');
         if (eq <= 0 || !value[..eq].Trim().Equals("spread", StringComparison.OrdinalIgnoreCase) || value[(eq + 1)..].Trim().Length == 0)
@@ -108,7 +108,7 @@ public static class PlacementOptions
         return new PlacementPreferenceSpec { Spread = value[(eq + 1)..].Trim() };
     }
 
-    private static PlatformSpec Platform(string value)
+    public static PlatformSpec Platform(string value)
     {
         var parts = value.Split('/', StringSplitOptions.TrimEntries);
         if (parts.Length is < 1 or > 2 || parts.Any(p => p.Length == 0))
@@ -119,7 +119,7 @@ public static class PlacementOptions
         return new PlatformSpec { Os = parts[0], Architecture = parts.Length == 2 ? parts[1] : null };
     }
 
-    private static PortSpec Port(string value)
+    public static PortSpec Port(string value)
     {
         T Bad<T>(string why) => throw new UsageException($"invalid value '{value}' for --publish: {why}");
 

@@ -17,15 +17,44 @@ public sealed record ServiceChanges
     public TimeSpan? RestartWindow { get; init; }
     public TimeSpan? StopGracePeriod { get; init; }
 
+    /// <summary>Rolling update settings given (null members were not given).</summary>
+    public UpdateConfigSpec? UpdateConfig { get; init; }
+
+    /// <summary>Rollback settings given (null members were not given).</summary>
+    public UpdateConfigSpec? RollbackConfig { get; init; }
+
+    /// <summary>Placement, resource and port changes; when any is given the whole merged spec is sent.</summary>
+    public PlacementChanges Placement { get; init; } = new();
+
+    /// <summary>Replace every task even if nothing else changed.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Return to the previous spec; nothing else may be asked with it.</summary>
+    public bool Rollback { get; init; }
+
     public bool ChangesEnv => EnvAdd.Count > 0 || EnvRemove.Count > 0;
 
     public bool ChangesRestartPolicy => RestartCondition is not null || RestartDelay is not null || RestartMaxAttempts is not null || RestartWindow is not null;
 
-    public bool IsEmpty => Replicas is null && Image is null && Command is null && !ChangesEnv && !ChangesRestartPolicy && StopGracePeriod is null;
+    /// <summary>Nothing but <see cref="Force"/> and <see cref="Rollback"/>: no value of the spec is changed.</summary>
+    public bool ChangesNoValue =>
+        Replicas is null && Image is null && Command is null && !ChangesEnv && !ChangesRestartPolicy && StopGracePeriod is null
+        && UpdateConfig is null && RollbackConfig is null && Placement.IsEmpty;
 
-    /// <summary>The request body, given the service's current spec (environment and restart policy are merged into it).</summary>
+    public bool IsEmpty => ChangesNoValue && !Force && !Rollback;
+
+    /// <summary>
+    /// The request body, given the service's current spec: environment, restart policy and update
+    /// settings are merged into the current values; placement, resource and port changes are merged
+    /// into the whole spec, which is then sent as <c>spec</c>. A rollback is sent alone.
+    /// </summary>
     public UpdateServiceBody ToBody(ServiceSpec current)
     {
+        if (Rollback)
+        {
+            return new UpdateServiceBody { Rollback = true };
+        }
+
         IReadOnlyDictionary<string, string>? env = null;
         if (ChangesEnv)
         {
@@ -64,6 +93,10 @@ public sealed record ServiceChanges
             Env = env,
             RestartPolicy = restart,
             StopGracePeriodSeconds = StopGracePeriod?.TotalSeconds,
+            UpdateConfig = UpdateConfig is { } update ? UpdateConfigOptions.Merge(current.UpdateConfig, update) : null,
+            RollbackConfig = RollbackConfig is { } rollback ? UpdateConfigOptions.Merge(current.RollbackConfig, rollback) : null,
+            Force = Force ? true : null,
+            Spec = Placement.IsEmpty ? null : Placement.Apply(current),
         };
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Swarm.Contracts.Model;
 using Swarm.Ctl.Api;
 
 namespace Swarm.Ctl.Output;
@@ -15,9 +17,31 @@ public static class Views
             Humanize.ShortId(s.Id),
             s.Name,
             s.Mode,
-            $"{s.Running}/{s.Replicas}",
+            s.Progress.Length > 0 ? s.Progress : $"{s.Running}/{s.Replicas}",
             Humanize.Truncate(ImageOrCommand(s.Image, s.Command), 60),
         ]));
+
+    /// <summary><c>rollback_completed</c> → <c>rollback completed</c>.</summary>
+    public static string UpdateState(string state) => state.Replace('_', ' ');
+
+    /// <summary>An update or rollback config with SwarmKit's defaults for what is not set.</summary>
+    public static string UpdateConfig(UpdateConfigSpec? config)
+    {
+        var c = config ?? new UpdateConfigSpec();
+        var parallelism = c.Parallelism is 0 ? "all at once" : $"{c.Parallelism ?? 1} at a time";
+        var ratio = (c.MaxFailureRatio ?? 0).ToString("0.###", CultureInfo.InvariantCulture);
+        return $"{parallelism}, delay {Cli.Durations.Format(TimeSpan.FromSeconds(c.DelaySeconds ?? 0))}, " +
+            $"on failure {c.FailureAction ?? "pause"}, monitor {Cli.Durations.Format(TimeSpan.FromSeconds(c.MonitorSeconds ?? 5))}, " +
+            $"max failure ratio {ratio}, {c.Order ?? "stop-first"}";
+    }
+
+    /// <summary><c>cluster inspect</c>.</summary>
+    public static string Cluster(ClusterView c, DateTimeOffset now) => KeyValues(
+    [
+        ("ID", c.Id.ToString("N")),
+        ("Task history limit", $"{c.TaskHistoryLimit} ended tasks per slot"),
+        ("Updated", c.UpdatedAt is { } at ? $"{Humanize.Timestamp(at)} ({Humanize.Ago(at, now)})" : "never (defaults)"),
+    ]);
 
     public static string ImageOrCommand(string? image, IReadOnlyList<string> command) =>
         !string.IsNullOrEmpty(image) ? image : Humanize.CommandLine(command);
@@ -80,8 +104,26 @@ public static class Views
             ("ID", s.Id.ToString("N")),
             ("Name", s.Name),
             ("Mode", Humanize.Title(s.Mode)),
-            ("Replicas", $"{s.Running}/{s.Replicas} running"),
         };
+        switch (s.Mode)
+        {
+            case "global":
+                rows.Add(("Replicas", $"{s.Running}/{s.Replicas} running (one per eligible node)"));
+                break;
+            case "replicated-job":
+                rows.Add(("Completions", $"{s.Completed ?? 0}/{s.TotalCompletions ?? spec.TotalCompletions ?? 1} completed"));
+                rows.Add(("Max concurrent", (spec.MaxConcurrent ?? 1).ToString(CultureInfo.InvariantCulture)));
+                rows.Add(("Running", s.Running.ToString(CultureInfo.InvariantCulture)));
+                break;
+            case "global-job":
+                rows.Add(("Completions", $"{s.Completed ?? 0}/{s.TotalCompletions ?? 0} completed (one per eligible node)"));
+                rows.Add(("Running", s.Running.ToString(CultureInfo.InvariantCulture)));
+                break;
+            default:
+                rows.Add(("Replicas", $"{s.Running}/{s.Replicas} running"));
+                break;
+        }
+
         if (s.TaskStates.Count > 0)
         {
             rows.Add(("Tasks", string.Join(", ", s.TaskStates.Select(kv => $"{kv.Value} {kv.Key}"))));
@@ -117,7 +159,87 @@ public static class Views
             $"condition {rp?.Condition ?? "any"}, delay {Cli.Durations.Format(TimeSpan.FromSeconds(rp?.DelaySeconds ?? 5))}, " +
             $"max attempts {(rp?.MaxAttempts is > 0 ? rp.MaxAttempts.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited")}{window}"));
         rows.Add(("Stop grace period", Cli.Durations.Format(TimeSpan.FromSeconds(spec.StopGracePeriodSeconds ?? 10))));
+        AddPlacement(rows, spec);
+        rows.Add(("Update config", UpdateConfig(spec.UpdateConfig)));
+        rows.Add(("Rollback config", UpdateConfig(spec.RollbackConfig)));
+        if (s.UpdateStatus is { } u)
+        {
+            rows.Add(("Update status", UpdateState(u.State)));
+            if (u.Message.Length > 0)
+            {
+                rows.Add(("Update message", u.Message));
+            }
+
+            rows.Add(("Update started", $"{Humanize.Timestamp(u.StartedAt)} ({Humanize.Ago(u.StartedAt, now)})"));
+            if (u.CompletedAt is { } done)
+            {
+                rows.Add(("Update completed", $"{Humanize.Timestamp(done)} ({Humanize.Ago(done, now)})"));
+            }
+        }
+
         return KeyValues(rows);
+    }
+
+    private static void AddPlacement(List<(string, string)> rows, ServiceSpec spec)
+    {
+        foreach (var constraint in spec.Placement?.Constraints ?? [])
+        {
+            rows.Add(("Constraint", constraint));
+        }
+
+        foreach (var pref in spec.Placement?.Preferences ?? [])
+        {
+            rows.Add(("Placement pref", $"spread={pref.Spread}"));
+        }
+
+        if (spec.Placement?.MaxReplicasPerNode is > 0 and var max)
+        {
+            rows.Add(("Max per node", max.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        foreach (var platform in spec.Placement?.Platforms ?? [])
+        {
+            rows.Add(("Platform", $"{platform.Os}/{platform.Architecture}".Trim('/')));
+        }
+
+        if (Amounts(spec.Resources?.Reservations) is { Length: > 0 } reserved)
+        {
+            rows.Add(("Reservations", reserved));
+        }
+
+        if (Amounts(spec.Resources?.Limits) is { Length: > 0 } limits)
+        {
+            rows.Add(("Limits", limits));
+        }
+
+        foreach (var port in spec.Ports ?? [])
+        {
+            var published = port.PublishedPort is { } p ? $"{p}:" : "";
+            rows.Add(("Port", $"{published}{port.TargetPort}/{port.Protocol ?? "tcp"} ({port.Mode ?? "ingress"})"));
+        }
+    }
+
+    /// <summary><c>0.5 CPUs, 256 MiB memory, gpu=2</c>; empty when nothing is set.</summary>
+    public static string Amounts(ResourceAmounts? amounts)
+    {
+        if (amounts is null)
+        {
+            return "";
+        }
+
+        var parts = new List<string>();
+        if (amounts.NanoCpus is > 0 and var cpus)
+        {
+            parts.Add($"{Humanize.Cpus(cpus)} CPUs");
+        }
+
+        if (amounts.MemoryBytes is > 0 and var memory)
+        {
+            parts.Add($"{Humanize.Bytes(memory)} memory");
+        }
+
+        parts.AddRange((amounts.Generic ?? new Dictionary<string, long>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return string.Join(", ", parts);
     }
 
     public static string Node(NodeView n, DateTimeOffset now)

@@ -32,6 +32,9 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         ServiceScale c => ServiceScaleAsync(c, ct),
         TaskList c => TaskListAsync(c, ct),
         TaskInspect c => TaskInspectAsync(c, ct),
+        LogsCommand c => LogsAsync(c, ct),
+        ClusterInspect c => ClusterInspectAsync(c, ct),
+        ClusterUpdate c => ClusterUpdateAsync(c, ct),
         _ => throw new NotSupportedException(command.GetType().Name),
     };
 
@@ -152,7 +155,9 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         var current = await api.GetAsync<ServiceDetail>($"api/services/{Seg(c.Service)}", ct);
         await api.PostAsync($"api/services/{current.Id}/update", c.Changes.ToBody(current.Spec), ct);
         await stdout.WriteLineAsync(current.Name);
-        return c.Wait.Wait ? await WaitForReplicasAsync(current.Id.ToString(), c.Wait.Timeout, ct) : 0;
+        return c.Wait.Wait
+            ? await WaitForReplicasAsync(current.Id.ToString(), c.Wait.Timeout, ct, new UpdateWatch(current.UpdateStatus, c.Changes.Rollback))
+            : 0;
     }
 
     private async Task<int> ServiceRemoveAsync(ServiceRemove c, CancellationToken ct)
@@ -257,35 +262,109 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         return 0;
     }
 
-    /// <summary>Polls the service until every desired replica runs, printing progress on stderr.</summary>
-    private async Task<int> WaitForReplicasAsync(string serviceId, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Polls the service until every desired replica runs (jobs: until every completion is done) and,
+    /// when <paramref name="watch"/> is given, until the rolling update it started has ended, printing
+    /// progress on stderr.
+    /// </summary>
+    private async Task<int> WaitForReplicasAsync(string serviceId, TimeSpan timeout, CancellationToken ct, UpdateWatch? watch = null)
     {
         var deadline = Now + timeout;
         var last = "";
         while (true)
         {
             var s = await api.GetAsync<ServiceDetail>($"api/services/{Seg(serviceId)}", ct);
-            var line = $"{s.Name}: {s.Running}/{s.Replicas} running";
+            var update = watch?.Started(s.UpdateStatus);
+            var line = WaitLine(s, update);
             if (line != last)
             {
                 await stderr.WriteLineAsync(line);
                 last = line;
             }
 
-            if (s.Running == s.Replicas)
+            if (update is { IsPaused: true })
             {
+                await stderr.WriteLineAsync($"swarmctl: {s.Name}: {Views.UpdateState(update.State)}: {update.Message}");
+                return 1;
+            }
+
+            if (Reached(s) && update is not { InProgress: true })
+            {
+                if (update is { State: "rollback_completed" } && !watch!.Rollback)
+                {
+                    await stderr.WriteLineAsync($"swarmctl: {s.Name}: the update was rolled back: {update.Message}");
+                    return 1;
+                }
+
                 return 0;
             }
 
             if (Now >= deadline)
             {
                 var error = await LatestErrorAsync(serviceId, ct);
-                await stderr.WriteLineAsync($"swarmctl: {s.Name}: only {s.Running}/{s.Replicas} running after {Durations.Format(timeout)}{error}");
+                var what = update is { InProgress: true } ? $"{Views.UpdateState(update.State)}, {Progress(s)}" : $"only {Progress(s)}";
+                await stderr.WriteLineAsync($"swarmctl: {s.Name}: {what} after {Durations.Format(timeout)}{error}");
                 return 1;
             }
 
             await Task.Delay(PollInterval, time, ct);
         }
+    }
+
+    private static bool IsJob(ServiceDetail s) => s.Mode is "replicated-job" or "global-job";
+
+    private static bool Reached(ServiceDetail s) => IsJob(s)
+        ? s.TotalCompletions is { } total && s.Completed >= total
+        : s.Running == s.Replicas;
+
+    private static string Progress(ServiceDetail s) => IsJob(s) && s.Progress.Length > 0 ? s.Progress : $"{s.Running}/{s.Replicas} running";
+
+    private static string WaitLine(ServiceDetail s, UpdateStatusView? update) =>
+        $"{s.Name}: {Progress(s)}" + (update is { InProgress: true } ? $" ({Views.UpdateState(update.State)})" : "");
+
+    /// <summary>The update status a <c>service update</c> started: one that differs from the status before it.</summary>
+    private sealed record UpdateWatch(UpdateStatusView? Before, bool Rollback)
+    {
+        public UpdateStatusView? Started(UpdateStatusView? now) =>
+            now is not null && (Before is null || now.StartedAt != Before.StartedAt || now.State != Before.State) ? now : null;
+    }
+
+    private async Task<int> LogsAsync(LogsCommand c, CancellationToken ct)
+    {
+        var resource = c.Source == LogSource.Service ? "services" : "tasks";
+        var query = $"follow={(c.Follow ? "true" : "false")}" + (c.Tail is { } tail ? $"&tail={tail}" : "");
+        try
+        {
+            await api.StreamLinesAsync($"api/{resource}/{Seg(c.Reference)}/logs?{query}", async line =>
+            {
+                await stdout.WriteLineAsync(line);
+                await stdout.FlushAsync(ct);
+            }, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && c.Follow)
+        {
+            // Ctrl-C is how a follow ends
+        }
+
+        return 0;
+    }
+
+    private async Task<int> ClusterInspectAsync(ClusterInspect c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync("api/cluster", ct);
+        }
+
+        await stdout.WriteAsync(Views.Cluster(await api.GetAsync<ClusterView>("api/cluster", ct), Now));
+        return 0;
+    }
+
+    private async Task<int> ClusterUpdateAsync(ClusterUpdate c, CancellationToken ct)
+    {
+        await api.PostAsync("api/cluster/update", new UpdateClusterBody { TaskHistoryLimit = c.TaskHistoryLimit }, ct);
+        await stdout.WriteLineAsync($"task history limit: {c.TaskHistoryLimit}");
+        return 0;
     }
 
     private async Task<string> LatestErrorAsync(string serviceId, CancellationToken ct)
