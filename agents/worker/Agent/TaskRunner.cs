@@ -107,6 +107,10 @@ public sealed class TaskRunner
                 Report(TaskState.Running, "started", null, null);
                 await RunningAsync(ct);
                 return;
+            case TaskRecovery.Starting:
+                Report(TaskState.Starting, "starting", null, null);
+                await StartedAsync(ct);
+                return;
             case TaskRecovery.Exited:
                 await RunningAsync(ct);
                 return;
@@ -151,6 +155,12 @@ public sealed class TaskRunner
         }
 
         Report(TaskState.Starting, "starting", null, null);
+        await StartedAsync(ct);
+    }
+
+    /// <summary>Starts the task (or waits until an adopted one is ready), then runs it to its end.</summary>
+    private async Task StartedAsync(CancellationToken ct)
+    {
         try
         {
             await _controller.StartAsync(ct);

@@ -9,6 +9,12 @@ public enum TaskRecovery
     /// <summary>The task is still running (started by an earlier agent process): it is watched, not started again.</summary>
     Running,
 
+    /// <summary>
+    /// The task is still running but not yet ready (a container whose healthcheck has not passed):
+    /// it is watched, not started again; <c>StartAsync</c> waits until it is ready.
+    /// </summary>
+    Starting,
+
     /// <summary>The task was started here once but is gone, and how it ended is not known.</summary>
     Lost,
 
@@ -47,13 +53,16 @@ public interface IExecutor
 /// <summary>The lifecycle of one task on the executor (SwarmKit's <c>exec.Controller</c>).</summary>
 public interface ITaskController : IAsyncDisposable
 {
-    /// <summary>Looks for the task left by an earlier agent process; <see cref="TaskRecovery.Running"/> adopts it.</summary>
+    /// <summary>Looks for the task left by an earlier agent process; <see cref="TaskRecovery.Running"/> and <see cref="TaskRecovery.Starting"/> adopt it.</summary>
     Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken);
 
     /// <summary>Everything short of starting. Throws <see cref="TaskRejectedException"/> when the task cannot run.</summary>
     Task PrepareAsync(CancellationToken cancellationToken);
 
-    /// <summary>Starts the task. Throws <see cref="TaskRejectedException"/> when it cannot be started.</summary>
+    /// <summary>
+    /// Starts the task (for one adopted as <see cref="TaskRecovery.Starting"/>: waits until it is ready).
+    /// Throws <see cref="TaskRejectedException"/> when it cannot be started.
+    /// </summary>
     Task StartAsync(CancellationToken cancellationToken);
 
     /// <summary>Completes when the started (or adopted) task exits on its own or after <see cref="StopAsync"/>.</summary>

@@ -12,6 +12,12 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int AccessNative(string path, int mode);
+
+    /// <summary>Whether this process may execute the file (<c>access(path, X_OK)</c>).</summary>
+    public static bool IsExecutable(string path) => AccessNative(path, 1) == 0;
+
     /// <summary>Sends a signal; false when the process does not exist (any more).</summary>
     public static bool Signal(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
 

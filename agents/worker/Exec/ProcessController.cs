@@ -7,6 +7,13 @@ namespace Swarm.Worker.Exec;
 /// <summary>One task's process: started here, or adopted from an earlier agent process.</summary>
 internal sealed class ProcessController : ITaskController
 {
+    /// <summary>
+    /// Starts the task's program (<c>"$@"</c>) with stdin from /dev/null and stdout and stderr
+    /// appended to the log file (<c>$0</c>): the process owns its output, whether or not an agent runs.
+    /// </summary>
+    private const string Launcher = "exec </dev/null >>\"$0\" 2>&1; exec \"$@\"";
+
+    private readonly ProcessExecutor _executor;
     private readonly TaskAssignment _task;
     private readonly ProcessRecords _records;
     private readonly TimeProvider _time;
@@ -18,14 +25,20 @@ internal sealed class ProcessController : ITaskController
     private int _pid;
     private long _startTime;
 
-    public ProcessController(TaskAssignment task, ProcessRecords records, TimeProvider time, TimeSpan pollInterval, ILogger logger)
+    public ProcessController(ProcessExecutor executor, TaskAssignment task)
     {
+        _executor = executor;
         _task = task;
-        _records = records;
-        _time = time;
-        _pollInterval = pollInterval;
-        _logger = logger;
+        _records = executor.Records;
+        _time = executor.Time;
+        _pollInterval = executor.AdoptedPollInterval;
+        _logger = executor.Logger;
     }
+
+    public string TaskId => _task.TaskId;
+
+    /// <summary>The process was seen to end.</summary>
+    public bool HasExited => _exit.Task.IsCompleted;
 
     public Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +57,7 @@ internal sealed class ProcessController : ITaskController
         _startTime = record.StartTime;
         _logger.LogInformation("task {TaskId}: adopted running process {Pid}", _task.TaskId, _pid);
         _ = PollAdoptedAsync(_watch.Token);
+        _ = KeepLogBoundedAsync(_watch.Token);
         return Task.FromResult(TaskRecovery.Running);
     }
 
@@ -65,12 +79,28 @@ internal sealed class ProcessController : ITaskController
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var spec = _task.Spec;
-        var psi = new ProcessStartInfo(spec.Command[0])
+        var workingDir = string.IsNullOrEmpty(spec.WorkingDir) ? null : spec.WorkingDir;
+        var program = ResolveProgram(spec.Command[0], spec.Env, workingDir);
+
+        string logPath;
+        try
+        {
+            logPath = _executor.Logs.Create(_task.TaskId);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new TaskRejectedException($"task: cannot create its log file: {ex.Message}");
+        }
+
+        var psi = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
-            RedirectStandardInput = true,
-            WorkingDirectory = string.IsNullOrEmpty(spec.WorkingDir) ? "" : spec.WorkingDir,
+            WorkingDirectory = workingDir ?? "",
         };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(Launcher);
+        psi.ArgumentList.Add(logPath);
+        psi.ArgumentList.Add(program);
         foreach (var arg in spec.Command.Skip(1))
         {
             psi.ArgumentList.Add(arg);
@@ -91,8 +121,6 @@ internal sealed class ProcessController : ITaskController
             throw new TaskRejectedException($"task: cannot start {spec.Command[0]}: {ex.Message}");
         }
 
-        // the task reads nothing from the agent
-        process.StandardInput.Close();
         _process = process;
         _pid = process.Id;
         _startTime = Posix.StartTime(_pid) ?? 0;
@@ -106,7 +134,52 @@ internal sealed class ProcessController : ITaskController
         }
 
         _ = WatchChildAsync(process);
+        _ = KeepLogBoundedAsync(_watch.Token);
+        _executor.PruneLogs();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The program a command names, as an absolute path, looked up the way <c>execvp</c> does: a name
+    /// with a slash is a path (relative to the working directory), any other is searched for in the
+    /// task's <c>PATH</c> (or the agent's). Throws <see cref="TaskRejectedException"/> when there is
+    /// no such executable.
+    /// </summary>
+    internal static string ResolveProgram(string command, IReadOnlyDictionary<string, string> env, string? workingDir)
+    {
+        var baseDir = workingDir ?? Environment.CurrentDirectory;
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(command, baseDir);
+            if (!File.Exists(path))
+            {
+                throw new TaskRejectedException($"task: cannot start {command}: no such file or directory");
+            }
+
+            return Posix.IsExecutable(path) ? path : throw new TaskRejectedException($"task: cannot start {command}: permission denied");
+        }
+
+        var searchPath = env.TryGetValue("PATH", out var taskPath) ? taskPath : Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        var denied = false;
+        foreach (var dir in searchPath.Split(':'))
+        {
+            var candidate = Path.GetFullPath(Path.Combine(dir.Length == 0 ? "." : dir, command), baseDir);
+            if (!File.Exists(candidate))
+            {
+                continue;
+            }
+
+            if (Posix.IsExecutable(candidate))
+            {
+                return candidate;
+            }
+
+            denied = true;
+        }
+
+        throw new TaskRejectedException(denied
+            ? $"task: cannot start {command}: permission denied"
+            : $"task: cannot start {command}: executable file not found in $PATH");
     }
 
     public Task<TaskExit> WaitAsync(CancellationToken cancellationToken) => _exit.Task.WaitAsync(cancellationToken);
@@ -131,6 +204,8 @@ internal sealed class ProcessController : ITaskController
 
     public async ValueTask DisposeAsync()
     {
+        // from now on the record (or its absence) tells whether the task runs
+        _executor.Forget(this);
         await _watch.CancelAsync();
         _watch.Dispose();
         if (_exit.Task.IsCompleted)
@@ -208,6 +283,33 @@ internal sealed class ProcessController : ITaskController
         catch (OperationCanceledException)
         {
             // the agent is shutting down; the process keeps running and is adopted next time
+        }
+    }
+
+    /// <summary>Rotates the task's log file when it passes the size limit, while the task runs.</summary>
+    private async Task KeepLogBoundedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!_exit.Task.IsCompleted)
+            {
+                await Task.WhenAny(_exit.Task, Task.Delay(_executor.LogPollInterval * 4, _time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    if (_executor.Logs.RotateIfLarger(_task.TaskId, _executor.MaxLogBytes))
+                    {
+                        _logger.LogDebug("task {TaskId}: log file rotated", _task.TaskId);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning("task {TaskId}: rotating the log file failed: {Message}", _task.TaskId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

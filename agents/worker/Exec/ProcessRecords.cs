@@ -64,13 +64,13 @@ public sealed class ProcessRecords
         }
     }
 
-    private string PathOf(string taskId)
-    {
-        if (taskId.Length == 0 || taskId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || taskId.Contains("..", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"invalid task id '{taskId}'", nameof(taskId));
-        }
+    /// <summary>Whether a task id can name files in the state directory.</summary>
+    public static bool IsValidTaskId(string taskId) =>
+        taskId.Length > 0 && taskId.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && !taskId.Contains("..", StringComparison.Ordinal);
 
-        return Path.Combine(_dir, taskId + ".json");
-    }
+    /// <summary>The task id, when it can name files in the state directory.</summary>
+    public static string CheckTaskId(string taskId) =>
+        IsValidTaskId(taskId) ? taskId : throw new ArgumentException($"invalid task id '{taskId}'", nameof(taskId));
+
+    private string PathOf(string taskId) => Path.Combine(_dir, CheckTaskId(taskId) + ".json");
 }

@@ -10,7 +10,8 @@ namespace Swarm.ControlApi.Logs;
 /// <summary>
 /// <c>GET /api/services/{name}/logs</c> and <c>GET /api/tasks/{id}/logs</c> (<c>follow</c>, <c>tail</c>):
 /// task output as plain text lines prefixed with <c>service.slot@node | </c>, streamed from the
-/// dispatcher's log broker (<c>Dispatcher:Address</c>, default http://127.0.0.1:4243).
+/// dispatcher's log broker (<c>Dispatcher:Address</c>, default http://127.0.0.1:4243). Following a
+/// service also takes in its tasks that start later, until the client goes away or the service is removed.
 /// </summary>
 public static class LogEndpoints
 {
@@ -40,7 +41,7 @@ public static class LogEndpoints
 
             var serviceId = found.Value!.Id;
             var tasks = await session.Query<SwarmTask>().Where(t => t.ServiceId == serviceId && t.NodeId != null).ToListAsync(ct);
-            await RelayAsync(address, tasks.Select(t => t.Id), follow, tail, http, ct);
+            await RelayAsync(address, tasks.Select(t => t.Id), serviceId, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("services").WithName("ServiceLogs").WithSummary("The output of a service's tasks (text lines prefixed with service.slot@node)");
 
@@ -52,16 +53,17 @@ public static class LogEndpoints
                 return error.ToResult();
             }
 
-            await RelayAsync(address, [found.Value!.Id], follow, tail, http, ct);
+            await RelayAsync(address, [found.Value!.Id], null, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("tasks").WithName("TaskLogs").WithSummary("The output of one task (text lines prefixed with service.slot@node)");
 
         return app;
     }
 
-    private static async Task RelayAsync(string address, IEnumerable<Guid> taskIds, bool follow, int tail, HttpContext http, CancellationToken ct)
+    private static async Task RelayAsync(string address, IEnumerable<Guid> taskIds, Guid? serviceId, bool follow, int tail, HttpContext http, CancellationToken ct)
     {
         var query = string.Join("&", taskIds.Select(id => "task=" + id)
+            .Concat(serviceId is { } service ? ["service=" + service] : [])
             .Append("follow=" + (follow ? "true" : "false"))
             .Append("tail=" + Math.Max(0, tail).ToString(CultureInfo.InvariantCulture)));
         http.Response.ContentType = "text/plain; charset=utf-8";

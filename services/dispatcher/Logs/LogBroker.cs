@@ -5,7 +5,9 @@ using System.Threading.Channels;
 using Marten;
 using Swarm.Dispatcher.Api;
 using Swarm.Dispatcher.Sessions;
+using TaskState = Swarm.Contracts.Model.TaskState;
 using Swarm.Domain.Nodes;
+using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
 namespace Swarm.Dispatcher.Logs;
@@ -13,63 +15,55 @@ namespace Swarm.Dispatcher.Logs;
 /// <summary>
 /// SwarmKit's log broker: a subscriber names tasks; the broker asks each node that runs one of them
 /// (over its session stream) to publish their output, and relays what the agents send back through
-/// <c>PublishLogs</c>, each line marked with the task's service, slot and node.
+/// <c>PublishLogs</c>, each line marked with the task's service, slot and node. A subscriber that
+/// follows a service also gets the tasks of the service that start later.
 /// </summary>
 public sealed class LogBroker
 {
+    /// <summary>How often a service followed for logs is checked for tasks started since.</summary>
+    public static readonly TimeSpan ServiceWatchInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly SessionRegistry _sessions;
     private readonly IDocumentStore _store;
+    private readonly TimeProvider _time;
     private readonly ILogger<LogBroker> _logger;
 
-    public LogBroker(SessionRegistry sessions, IDocumentStore store, ILogger<LogBroker> logger)
+    public LogBroker(SessionRegistry sessions, IDocumentStore store, TimeProvider time, ILogger<LogBroker> logger)
     {
         _sessions = sessions;
         _store = store;
+        _time = time;
         _logger = logger;
     }
 
     /// <summary>
     /// The output of the given tasks from the nodes that run them; ends when every node has sent what
-    /// it has (and, when following, when their tasks end), or when the caller stops reading.
+    /// it has (and, when following, when their tasks end), or when the caller stops reading. With
+    /// <paramref name="serviceId"/> and <paramref name="follow"/>, tasks of that service that start
+    /// later are followed too, and the stream goes on until the caller stops reading or the service is removed.
     /// </summary>
-    public async IAsyncEnumerable<LogLine> SubscribeAsync(IReadOnlyList<Guid> taskIds, bool follow, int tail, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LogLine> SubscribeAsync(IReadOnlyList<Guid> taskIds, bool follow, int tail, Guid? serviceId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Dictionary<string, SwarmTask> tasks;
-        Dictionary<Guid, string> hostnames;
+        List<SwarmTask> tasks;
         await using (var query = _store.QuerySession())
         {
             var ids = taskIds.ToArray();
             tasks = (await query.Query<SwarmTask>().Where(t => ids.Contains(t.Id)).ToListAsync(cancellationToken))
                 .Where(t => t.NodeId is not null)
-                .ToDictionary(t => t.Id.ToString(), StringComparer.Ordinal);
-            var nodeIds = tasks.Values.Select(t => t.NodeId!.Value).Distinct().ToArray();
-            hostnames = (await query.Query<Node>().Where(n => nodeIds.Contains(n.Id)).ToListAsync(cancellationToken)).ToDictionary(n => n.Id, n => n.Hostname);
+                .ToList();
         }
 
-        var subscription = new Subscription(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), tasks, hostnames);
-        _subscriptions[subscription.Id] = subscription;
-        var asked = new List<NodeSession>();
+        var watchService = follow ? serviceId : null;
+        var subscription = new Subscription(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), keepOpen: watchService is not null);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? watcher = null;
         try
         {
-            foreach (var group in tasks.Values.GroupBy(t => t.NodeId!.Value))
+            await AskAsync(subscription, tasks, follow, tail, cancellationToken);
+            if (watchService is { } service)
             {
-                if (_sessions.ForNode(group.Key) is not { } session)
-                {
-                    continue;
-                }
-
-                var request = new LogSubscription { SubscriptionId = subscription.Id, Follow = follow, Tail = Math.Max(0, tail) };
-                request.TaskIds.AddRange(group.Select(t => t.Id.ToString()));
-                subscription.Expect(group.Key);
-                if (session.Send(new SessionMessage { LogSubscription = request }))
-                {
-                    asked.Add(session);
-                }
-                else
-                {
-                    subscription.Closed(group.Key);
-                }
+                watcher = WatchServiceAsync(subscription, service, stop.Token);
             }
 
             subscription.Started();
@@ -80,12 +74,19 @@ public sealed class LogBroker
         }
         finally
         {
-            _subscriptions.TryRemove(subscription.Id, out _);
-            if (!subscription.Lines.Completion.IsCompleted)
+            await stop.CancelAsync();
+            if (watcher is not null)
             {
-                foreach (var session in asked)
+                await watcher;
+            }
+
+            var completed = subscription.Lines.Completion.IsCompleted;
+            foreach (var (requestId, session) in subscription.Requests())
+            {
+                _subscriptions.TryRemove(requestId, out _);
+                if (!completed)
                 {
-                    session.Send(new SessionMessage { LogSubscription = new LogSubscription { SubscriptionId = subscription.Id, Cancelled = true } });
+                    session.Send(new SessionMessage { LogSubscription = new LogSubscription { SubscriptionId = requestId, Cancelled = true } });
                 }
             }
         }
@@ -128,7 +129,7 @@ public sealed class LogBroker
     {
         if (_subscriptions.TryGetValue(subscriptionId, out var subscription))
         {
-            subscription.Closed(nodeId);
+            subscription.Closed(subscriptionId, nodeId);
         }
         else
         {
@@ -136,23 +137,120 @@ public sealed class LogBroker
         }
     }
 
-    private sealed class Subscription(string id, IReadOnlyDictionary<string, SwarmTask> tasks, IReadOnlyDictionary<Guid, string> hostnames)
+    /// <summary>Asks the nodes of <paramref name="tasks"/> (one request per node) to publish their output.</summary>
+    private async Task AskAsync(Subscription subscription, IReadOnlyList<SwarmTask> tasks, bool follow, int tail, CancellationToken cancellationToken)
+    {
+        var fresh = tasks.Where(t => t.NodeId is not null && subscription.Add(t)).ToList();
+        var unknownNodes = fresh.Select(t => t.NodeId!.Value).Distinct().Where(id => !subscription.Hostnames.ContainsKey(id)).ToArray();
+        if (unknownNodes.Length > 0)
+        {
+            await using var query = _store.QuerySession();
+            foreach (var node in await query.Query<Node>().Where(n => unknownNodes.Contains(n.Id)).ToListAsync(cancellationToken))
+            {
+                subscription.Hostnames[node.Id] = node.Hostname;
+            }
+        }
+
+        foreach (var group in fresh.GroupBy(t => t.NodeId!.Value))
+        {
+            if (_sessions.ForNode(group.Key) is not { } session)
+            {
+                continue;
+            }
+
+            var requestId = subscription.NextRequestId();
+            var request = new LogSubscription { SubscriptionId = requestId, Follow = follow, Tail = Math.Max(0, tail) };
+            request.TaskIds.AddRange(group.Select(t => t.Id.ToString()));
+            _subscriptions[requestId] = subscription;
+            subscription.Expect(requestId, group.Key, session);
+            if (!session.Send(new SessionMessage { LogSubscription = request }))
+            {
+                subscription.Closed(requestId, group.Key);
+            }
+        }
+    }
+
+    /// <summary>Follows the tasks of the service that start after the subscription did (all of their output), until the service is removed.</summary>
+    private async Task WatchServiceAsync(Subscription subscription, Guid serviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(ServiceWatchInterval, _time, cancellationToken);
+                List<SwarmTask> started;
+                bool removed;
+                await using (var query = _store.QuerySession())
+                {
+                    removed = await query.LoadAsync<Service>(serviceId, cancellationToken) is not { Removed: false };
+
+                    // from "starting" on the node's agent runs the task and can tell its output (states are stored as names: compared here)
+                    started = (await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId && t.NodeId != null).ToListAsync(cancellationToken))
+                        .Where(t => t.State >= TaskState.Starting && !subscription.Tasks.ContainsKey(t.Id.ToString()))
+                        .ToList();
+                }
+
+                if (started.Count > 0)
+                {
+                    await AskAsync(subscription, started, follow: true, tail: 0, cancellationToken);
+                }
+
+                if (removed)
+                {
+                    subscription.StopKeepingOpen();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning("log subscription {SubscriptionId}: watching service {ServiceId} for new tasks failed: {Message}", subscription.Id, serviceId, ex.Message);
+            subscription.StopKeepingOpen();
+        }
+    }
+
+    private sealed class Subscription(string id, bool keepOpen)
     {
         private readonly Channel<LogLine> _lines = Channel.CreateBounded<LogLine>(new BoundedChannelOptions(10_000) { SingleReader = true });
-        private readonly HashSet<Guid> _open = [];
+        private readonly Dictionary<string, (Guid Node, NodeSession Session)> _requests = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _open = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, SwarmTask> _tasks = new(StringComparer.Ordinal);
         private bool _started;
+        private bool _keepOpen = keepOpen;
+        private int _requestCount;
 
         public string Id { get; } = id;
-        public IReadOnlyDictionary<string, SwarmTask> Tasks { get; } = tasks;
-        public IReadOnlyDictionary<Guid, string> Hostnames { get; } = hostnames;
+        public IReadOnlyDictionary<string, SwarmTask> Tasks => _tasks;
+        public ConcurrentDictionary<Guid, string> Hostnames { get; } = new();
         public ChannelReader<LogLine> Lines => _lines.Reader;
         public ChannelWriter<LogLine> Writer => _lines.Writer;
 
-        public void Expect(Guid nodeId)
+        /// <summary>Adds a task; false when it is part of the subscription already.</summary>
+        public bool Add(SwarmTask task) => _tasks.TryAdd(task.Id.ToString(), task);
+
+        public string NextRequestId()
+        {
+            var n = Interlocked.Increment(ref _requestCount);
+            return n == 1 ? Id : $"{Id}.{n}";
+        }
+
+        public void Expect(string requestId, Guid nodeId, NodeSession session)
         {
             lock (_open)
             {
-                _open.Add(nodeId);
+                _requests[requestId] = (nodeId, session);
+                _open.Add(requestId);
+            }
+        }
+
+        public IReadOnlyList<(string RequestId, NodeSession Session)> Requests()
+        {
+            lock (_open)
+            {
+                return _requests.Select(kv => (kv.Key, kv.Value.Session)).ToList();
             }
         }
 
@@ -165,18 +263,31 @@ public sealed class LogBroker
             }
         }
 
-        public void Closed(Guid nodeId)
+        public void StopKeepingOpen()
         {
             lock (_open)
             {
-                _open.Remove(nodeId);
+                _keepOpen = false;
                 CompleteIfDone();
+            }
+        }
+
+        public void Closed(string requestId, Guid nodeId)
+        {
+            lock (_open)
+            {
+                // only the node a request went to closes it
+                if (_requests.TryGetValue(requestId, out var request) && request.Node == nodeId)
+                {
+                    _open.Remove(requestId);
+                    CompleteIfDone();
+                }
             }
         }
 
         private void CompleteIfDone()
         {
-            if (_started && _open.Count == 0)
+            if (_started && !_keepOpen && _open.Count == 0)
             {
                 _lines.Writer.TryComplete();
             }

@@ -4,9 +4,10 @@ using System.Text;
 namespace Swarm.Dispatcher.Logs;
 
 /// <summary>
-/// <c>GET /logs?task=ID[&amp;task=ID…][&amp;follow=true][&amp;tail=N]</c>: the tasks' output as plain
-/// text, one line per output line, each prefixed with <c>service.slot@node | </c>, flushed as it
-/// arrives. This is how the control API reaches the log broker.
+/// <c>GET /logs?task=ID[&amp;task=ID…][&amp;service=ID][&amp;follow=true][&amp;tail=N]</c>: the tasks'
+/// output as plain text, one line per output line, each prefixed with <c>service.slot@node | </c>,
+/// flushed as it arrives; following with <c>service</c> takes in the service's tasks that start
+/// later. This is how the control API reaches the log broker.
 /// </summary>
 public static class LogEndpoint
 {
@@ -24,6 +25,17 @@ public static class LogEndpoint
                 ids.Add(id);
             }
 
+            Guid? service = null;
+            if (http.Request.Query["service"] is { Count: > 0 } serviceValue)
+            {
+                if (!Guid.TryParse(serviceValue, out var serviceId))
+                {
+                    return Results.BadRequest($"service: '{serviceValue}' is not a service id");
+                }
+
+                service = serviceId;
+            }
+
             var follow = http.Request.Query["follow"] is { Count: > 0 } f && bool.TryParse(f, out var yes) && yes;
             var tail = http.Request.Query["tail"] is { Count: > 0 } t && int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0;
 
@@ -31,7 +43,7 @@ public static class LogEndpoint
             await http.Response.StartAsync(ct);
             try
             {
-                await foreach (var line in broker.SubscribeAsync(ids, follow, tail, ct))
+                await foreach (var line in broker.SubscribeAsync(ids, follow, tail, service, ct))
                 {
                     await http.Response.WriteAsync(Format(line), Encoding.UTF8, ct);
                     await http.Response.Body.FlushAsync(ct);

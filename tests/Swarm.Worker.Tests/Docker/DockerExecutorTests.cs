@@ -233,6 +233,43 @@ public sealed class DockerExecutorTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task An_adopted_container_whose_healthcheck_has_not_passed_stays_starting_until_healthy()
+    {
+        _engine.SkipIfUnavailable();
+        var task = NewTask(command: ["sh", "-c", "sleep 4; touch /tmp/ready; sleep 60"]);
+        task = task with
+        {
+            Spec = task.Spec with
+            {
+                Healthcheck = new TaskHealthcheck { Test = ["CMD-SHELL", "test -f /tmp/ready"], Interval = TimeSpan.FromMilliseconds(300), Retries = 50 },
+            },
+        };
+
+        // first agent process: the container starts, then the agent goes away before it is healthy
+        using (var first = Executor())
+        using (var shutdown = new CancellationTokenSource())
+        {
+            var (_, firstRun) = Start(first, task, shutdown.Token);
+            await _sink.WaitForAsync(task.TaskId, TaskState.Starting, Timeout);
+            await shutdown.CancelAsync();
+            await firstRun.WaitAsync(Timeout);
+        }
+
+        var sink = new RecordingSink();
+        using var second = Executor();
+        var adopted = new TaskRunner(task with { State = TaskState.Starting }, second.Controller(task), sink, TimeProvider.System, NullLogger.Instance);
+        var run = adopted.RunAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(TaskState.Running, sink.StatesOf(task.TaskId));
+
+        await sink.WaitForAsync(task.TaskId, TaskState.Running, Timeout);
+        Assert.Single(await ContainersOf(task.TaskId));
+        adopted.UpdateDesired(DesiredState.Shutdown);
+        await run.WaitAsync(Timeout);
+        Assert.Equal(TaskState.Shutdown, sink.Updates.Last().State);
+    }
+
+    [SkippableFact]
     public async Task An_unhealthy_container_fails_the_task()
     {
         _engine.SkipIfUnavailable();

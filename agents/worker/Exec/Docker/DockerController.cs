@@ -61,6 +61,12 @@ internal sealed class DockerController : ITaskController
                 _ = WatchExitAsync(container.ID, _watch.Token);
                 if (_task.Spec.Healthcheck is { } check && !IsNone(check))
                 {
+                    if (inspect.State.Health?.Status is not ("healthy" or "unhealthy"))
+                    {
+                        // still starting: StartAsync waits for the healthcheck as after a fresh start
+                        return TaskRecovery.Starting;
+                    }
+
                     _ = WatchHealthAsync(container.ID, _watch.Token);
                 }
 
@@ -95,17 +101,23 @@ internal sealed class DockerController : ITaskController
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var id = _containerId ?? throw new InvalidOperationException("the container was not created");
-        try
+
+        // an adopted container (RecoverAsync: Starting) runs already and is watched
+        if (!_started)
         {
-            await Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
-        }
-        catch (DockerApiException ex)
-        {
-            throw new TaskFailedException($"task: starting the container failed: {EngineMessage(ex)}");
+            try
+            {
+                await Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            }
+            catch (DockerApiException ex)
+            {
+                throw new TaskFailedException($"task: starting the container failed: {EngineMessage(ex)}");
+            }
+
+            _started = true;
+            _ = WatchExitAsync(id, _watch.Token);
         }
 
-        _started = true;
-        _ = WatchExitAsync(id, _watch.Token);
         if (_task.Spec.Healthcheck is not { } check || IsNone(check))
         {
             return;
