@@ -116,14 +116,7 @@ public static class ReplicatedReconciler
         }
         else if (occupied.Count > replicas)
         {
-            var perNode = occupied.Values.Where(t => t.NodeId is not null).GroupBy(t => t.NodeId!.Value).ToDictionary(g => g.Key, g => g.Count());
-            var surplus = occupied
-                .OrderBy(kv => kv.Value.State == TaskState.Running && kv.Value.DesiredState == DesiredState.Running && plan.Create.All(c => c.Slot != kv.Key) ? 1 : 0)
-                .ThenByDescending(kv => kv.Value.NodeId is { } n ? perNode[n] : 0)
-                .ThenByDescending(kv => kv.Key)
-                .Take(occupied.Count - replicas)
-                .Select(kv => kv.Key)
-                .ToHashSet();
+            var surplus = PickSurplus(occupied, occupied.Count - replicas, slot => plan.Create.Any(c => c.Slot == slot));
 
             var inSurplus = tasks.Where(t => surplus.Contains(t.Slot)).Select(t => t.Id).ToHashSet();
             plan.Create.RemoveAll(c => surplus.Contains(c.Slot));
@@ -133,5 +126,41 @@ public static class ReplicatedReconciler
                 plan.Change(task, DesiredState.Remove, "scale down");
             }
         }
+    }
+
+    /// <summary>
+    /// The slots to remove on scale-down, one at a time: a slot whose task is not running first; then,
+    /// from the node that holds the most remaining tasks of the service, its highest slot.
+    /// </summary>
+    private static HashSet<int> PickSurplus(Dictionary<int, SwarmTask> occupied, int count, Func<int, bool> replacing)
+    {
+        var remaining = new Dictionary<int, SwarmTask>(occupied);
+        var chosen = new HashSet<int>();
+        while (chosen.Count < count)
+        {
+            var notRunning = remaining
+                .Where(kv => !(kv.Value.State == TaskState.Running && kv.Value.DesiredState == DesiredState.Running) || replacing(kv.Key))
+                .Select(kv => kv.Key)
+                .OrderByDescending(slot => slot)
+                .ToList();
+            int pick;
+            if (notRunning.Count > 0)
+            {
+                pick = notRunning[0];
+            }
+            else
+            {
+                var perNode = remaining.Values.GroupBy(t => t.NodeId).ToDictionary(g => g.Key ?? Guid.Empty, g => g.Count());
+                pick = remaining
+                    .OrderByDescending(kv => perNode[kv.Value.NodeId ?? Guid.Empty])
+                    .ThenByDescending(kv => kv.Key)
+                    .First().Key;
+            }
+
+            chosen.Add(pick);
+            remaining.Remove(pick);
+        }
+
+        return chosen;
     }
 }

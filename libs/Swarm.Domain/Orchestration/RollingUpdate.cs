@@ -110,9 +110,18 @@ public static class RollingUpdate
             {
                 ServiceId = service.Id,
                 State = rollingBack ? UpdateStates.RollbackCompleted : UpdateStates.Completed,
-                Message = rollingBack ? "rollback completed" : "update completed",
+                Message = rollingBack ? RollbackCompleted(status?.Message) : "update completed",
                 At = now,
             };
         }
+    }
+
+    /// <summary>"rollback completed", keeping why the rollback started.</summary>
+    private static string RollbackCompleted(string? startedMessage)
+    {
+        const string started = "rollback started: ";
+        return startedMessage is { } m && m.StartsWith(started, StringComparison.Ordinal)
+            ? $"rollback completed: {m[started.Length..]}"
+            : "rollback completed";
     }
 }

@@ -33,6 +33,21 @@ public class ReplicatedReconcilerTests
     }
 
     [Fact]
+    public void Scale_down_keeps_tasks_balanced_across_nodes_whatever_their_slots()
+    {
+        var service = NewService(6);
+        var tasks = Apply(service, [], ReplicatedReconciler.Reconcile(service, [], NoneDown, T0), T0);
+        tasks = Run(Run(tasks, NodeA, 1, 2, 3), NodeB, 4, 5, 6);
+
+        var plan = ReplicatedReconciler.Reconcile(Updated(service, service.Spec with { Replicas = 2 }), tasks, NoneDown, T0);
+        var kept = tasks.Where(t => plan.Changes.All(c => c.TaskId != t.Id)).ToList();
+
+        Assert.Equal(2, kept.Count);
+        Assert.Single(kept, t => t.NodeId == NodeA);
+        Assert.Single(kept, t => t.NodeId == NodeB);
+    }
+
+    [Fact]
     public void Reconciling_again_after_applying_a_plan_changes_nothing()
     {
         var service = NewService(6);

@@ -97,7 +97,7 @@ public sealed class RollingUpdateTests
             t => t.Command.SequenceEqual(["false"]));
 
         Assert.Equal(["sleep", "3600"], final.Spec.Command);
-        Assert.Equal("rollback completed", final.UpdateStatus!.Message);
+        Assert.StartsWith("rollback completed: update failed: ", final.UpdateStatus!.Message, StringComparison.Ordinal);
         var live = await Eventually.WaitAsync(
             async () => (await managers.TasksAsync(serviceId)).Where(t => t.DesiredState == DesiredState.Running).ToList(),
             l => l.Count == 6,
