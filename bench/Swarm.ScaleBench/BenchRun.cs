@@ -142,9 +142,22 @@ public sealed class BenchRun(BenchOptions options)
             await Task.Delay(250, ct);
         }
 
+        // let the last changes land before measuring them (bounded)
+        var churned = clock.Elapsed;
         var timings = await log.TimingsAsync(start, ct);
+        for (var settled = 0; settled < 30 && timings.Any(t => t.Running is null); settled++)
+        {
+            var before = timings.Count(t => t.Running is not null);
+            await Task.Delay(1000, ct);
+            timings = await log.TimingsAsync(start, ct);
+            if (timings.Count(t => t.Running is not null) == before && settled > 5)
+            {
+                break;
+            }
+        }
+
         var latencies = timings.Where(t => t.LatencyMs is not null).Select(t => t.LatencyMs!.Value).ToList();
-        var result = new ChurnResult(options.ChurnSeconds, timings.Count, timings.Count / clock.Elapsed.TotalSeconds, Percentiles.Of(latencies));
+        var result = new ChurnResult(options.ChurnSeconds, timings.Count, timings.Count / churned.TotalSeconds, Percentiles.Of(latencies));
         Say($"churn: {handled} scale commands, {timings.Count} tasks created, p99 created->running {result.LatencyMs.P99:0} ms");
         return result;
     }
