@@ -11,7 +11,7 @@ namespace Swarm.Worker;
 
 /// <summary>
 /// Runs the node agents of this process: one with the chosen executor, or <c>--simulate N</c>
-/// simulated nodes sharing one connection to the dispatcher.
+/// simulated nodes sharing one connection to the dispatcher (to its leader, with several replicas).
 /// </summary>
 public sealed class WorkerHost : BackgroundService
 {
@@ -28,7 +28,7 @@ public sealed class WorkerHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var channel = GrpcChannel.ForAddress(_options.Dispatcher, new GrpcChannelOptions
+        using var endpoints = new DispatcherEndpoints(_options.Dispatchers, address => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -41,8 +41,8 @@ public sealed class WorkerHost : BackgroundService
             HttpVersion = HttpVersion.Version20,
             MaxReceiveMessageSize = null,
             ThrowOperationCanceledOnCancellation = true,
-        });
-        var client = new Dispatcher.Api.Dispatcher.DispatcherClient(channel);
+        }));
+        var client = new Dispatcher.Api.Dispatcher.DispatcherClient(endpoints);
         var logger = _loggers.CreateLogger("Swarm.Worker");
 
         var agents = new List<NodeAgent>();
@@ -57,7 +57,7 @@ public sealed class WorkerHost : BackgroundService
             {
                 var hostname = $"{_options.Hostname}-{i}";
                 var settings = new AgentSettings { Hostname = hostname, Labels = _options.Labels, StateDir = Path.Combine(_options.StateDir, hostname) };
-                agents.Add(new NodeAgent(settings, client, new SimExecutor(sim, _time), _time, logger));
+                agents.Add(new NodeAgent(settings, client, new SimExecutor(sim, _time), _time, logger, endpoints));
             }
         }
         else
@@ -69,10 +69,10 @@ public sealed class WorkerHost : BackgroundService
                 "docker" => CreateDockerExecutor(logger),
                 _ => new ProcessExecutor(_options.StateDir, _time, logger),
             };
-            agents.Add(new NodeAgent(settings, client, executor, _time, logger));
+            agents.Add(new NodeAgent(settings, client, executor, _time, logger, endpoints));
         }
 
-        logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, _options.Dispatcher);
+        logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, string.Join(",", _options.Dispatchers));
         await Task.WhenAll(agents.Select(a => Task.Run(() => a.RunAsync(stoppingToken), CancellationToken.None)));
     }
 

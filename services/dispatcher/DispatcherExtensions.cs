@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Swarm.Dispatcher.Api;
 using Swarm.Dispatcher.Consumers;
 using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Leadership;
 using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Sessions;
@@ -29,6 +30,14 @@ public static class DispatcherExtensions
         });
 
         builder.Services.Configure<DispatcherOptions>(builder.Configuration.GetSection(DispatcherOptions.Section));
+        builder.Services.Configure<RaftOptions>(builder.Configuration.GetSection(RaftOptions.Section));
+        builder.Services.AddSingleton(sp =>
+        {
+            var raft = sp.GetRequiredService<IOptions<RaftOptions>>().Value;
+            return new LeadershipState(raft.IsClustered ? raft.SelfEndPoint.ToString() : $"{Environment.MachineName}/{Environment.ProcessId}", raft.IsClustered);
+        });
+        builder.Services.AddSingleton<TermFence>();
+        builder.Services.AddHostedService<LeaderElectionService>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton(sp =>
         {
@@ -48,6 +57,7 @@ public static class DispatcherExtensions
     {
         app.MapGrpcService<DispatcherService>();
         app.MapLogEndpoint();
+        app.MapRaftStatus();
         app.MapSwarmDefaultEndpoints();
         return app;
     }

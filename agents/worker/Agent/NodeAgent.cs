@@ -9,12 +9,18 @@ namespace Swarm.Worker.Agent;
 /// <summary>
 /// One node's agent: registers with the dispatcher, holds the session (assignments in, heartbeats
 /// and status reports out), and starts over when the session breaks — at once when the dispatcher
-/// no longer knows the session, with growing back-off while it cannot be reached.
+/// no longer knows the session, with growing back-off while it cannot be reached. With several
+/// dispatcher replicas it registers with the leader a follower names, and moves to the next replica
+/// when the one it talks to breaks off; status updates not acknowledged go to the next session.
 /// </summary>
 public sealed class NodeAgent
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FailoverDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The trailer in which a dispatcher follower names the leader's address.</summary>
+    public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     private readonly AgentSettings _settings;
     private readonly Dispatcher.Api.Dispatcher.DispatcherClient _client;
@@ -23,9 +29,12 @@ public sealed class NodeAgent
     private readonly ILogger _logger;
     private readonly StatusReporter _reporter;
     private readonly LogPublisher _logs;
+    private readonly DispatcherEndpoints? _endpoints;
 
-    public NodeAgent(AgentSettings settings, Dispatcher.Api.Dispatcher.DispatcherClient client, IExecutor executor, TimeProvider time, ILogger logger)
+    public NodeAgent(AgentSettings settings, Dispatcher.Api.Dispatcher.DispatcherClient client, IExecutor executor, TimeProvider time, ILogger logger,
+        DispatcherEndpoints? endpoints = null)
     {
+        _endpoints = endpoints;
         _settings = settings;
         _client = client;
         _executor = executor;
@@ -40,13 +49,15 @@ public sealed class NodeAgent
         await using var supervisor = new TaskSupervisor(_executor, _reporter, _time, _logger);
         var nodeId = NodeIdentity.Load(_settings.StateDir);
         var backoff = MinBackoff;
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var seen = _endpoints?.Generation ?? 0;
             try
             {
                 var registered = await _client.RegisterAsync(
                     new RegisterRequest { NodeId = nodeId ?? "", Description = await DescribeAsync(cancellationToken) },
-                    deadline: DateTime.UtcNow.AddSeconds(15),
+                    deadline: DateTime.UtcNow + RegisterTimeout,
                     cancellationToken: cancellationToken);
                 if (registered.NodeId != nodeId)
                 {
@@ -54,8 +65,10 @@ public sealed class NodeAgent
                     NodeIdentity.Save(_settings.StateDir, nodeId);
                 }
 
-                _logger.LogInformation("{Hostname}: registered as node {NodeId}, session {SessionId}", _settings.Hostname, nodeId, registered.SessionId);
+                _logger.LogInformation("{Hostname}: registered as node {NodeId}, session {SessionId}{Via}", _settings.Hostname, nodeId, registered.SessionId,
+                    _endpoints is null ? "" : $" with {_endpoints.Current}");
                 backoff = MinBackoff;
+                failures = 0;
                 await RunSessionAsync(registered, supervisor, cancellationToken);
                 _logger.LogInformation("{Hostname}: session ended; registering again", _settings.Hostname);
             }
@@ -67,9 +80,39 @@ public sealed class NodeAgent
             {
                 _logger.LogInformation("{Hostname}: session expired; registering again", _settings.Hostname);
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+            {
+                // a replica that does not lead: go to the leader it names, else (election under way) to the next replica
+                if (ex.Trailers.GetValue(LeaderTrailer) is { Length: > 0 } leader && _endpoints is not null)
+                {
+                    _endpoints.Follow(leader, seen);
+                    _logger.LogInformation("{Hostname}: {Detail}; following the leader at {Leader}", _settings.Hostname, ex.Status.Detail, leader);
+                }
+                else
+                {
+                    _endpoints?.Failover(seen);
+                    _logger.LogDebug("{Hostname}: {Detail}; trying {Next}", _settings.Hostname, ex.Status.Detail, _endpoints?.Current);
+                }
+
+                failures = 0;
+                await DelayAsync(Jitter(FailoverDelay), cancellationToken);
+                continue;
+            }
             catch (Exception ex)
             {
                 var detail = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+                failures++;
+                if (_endpoints is { Addresses.Count: > 1 } endpoints && failures < 2 * endpoints.Addresses.Count)
+                {
+                    // another replica may lead (or know who does): try it before backing off
+                    var from = endpoints.Current;
+                    endpoints.Failover(seen);
+                    _logger.LogWarning("{Hostname}: dispatcher {From} unreachable or not leading ({Detail}); trying {Next}", _settings.Hostname, from, detail, endpoints.Current);
+                    await DelayAsync(Jitter(failures == 1 ? TimeSpan.FromMilliseconds(10) : FailoverDelay), cancellationToken);
+                    continue;
+                }
+
+                _endpoints?.Failover(seen);
                 _logger.LogWarning("{Hostname}: dispatcher unreachable ({Detail}); retrying in {Delay} ms", _settings.Hostname, detail, (int)backoff.TotalMilliseconds);
                 await DelayAsync(Jitter(backoff), cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -79,6 +122,12 @@ public sealed class NodeAgent
             await DelayAsync(Jitter(MinBackoff / 2), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// How long a registration may take: with several replicas short, so that a frozen replica
+    /// (its port open, nothing answering) does not keep the agent from the new leader for long.
+    /// </summary>
+    private TimeSpan RegisterTimeout => _endpoints is { Addresses.Count: > 1 } ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
 
     private async Task RunSessionAsync(RegisterResponse registered, TaskSupervisor supervisor, CancellationToken cancellationToken)
     {

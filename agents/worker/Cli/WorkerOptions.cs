@@ -11,7 +11,9 @@ public sealed record WorkerOptions
         Runs a node agent: registers with the dispatcher, receives tasks and runs them.
 
         Options:
-          --dispatcher URL        dispatcher gRPC address (default http://127.0.0.1:4243)
+          --dispatcher URL[,URL…] dispatcher gRPC address (default http://127.0.0.1:4243); with
+                                  several replicas, all of them, comma-separated: the agent
+                                  follows the leader and fails over to the next when one breaks
           --hostname NAME         node hostname (default: this machine's name)
           --label KEY=VALUE       node label; repeatable
           --executor docker|process|sim
@@ -28,7 +30,11 @@ public sealed record WorkerOptions
           -h, --help              show this help
         """;
 
-    public Uri Dispatcher { get; init; } = new("http://127.0.0.1:4243");
+    /// <summary>The first dispatcher address.</summary>
+    public Uri Dispatcher => Dispatchers[0];
+
+    /// <summary>Every dispatcher replica's address, in the order given.</summary>
+    public IReadOnlyList<Uri> Dispatchers { get; init; } = [new("http://127.0.0.1:4243")];
     public string Hostname { get; init; } = Environment.MachineName;
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public string Executor { get; init; } = "process";
@@ -83,13 +89,23 @@ public sealed record WorkerOptions
                     options = options with { Help = true };
                     break;
                 case "--dispatcher":
-                    var url = Value();
-                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                    var urls = new List<Uri>();
+                    foreach (var url in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
-                        throw new UsageException($"--dispatcher: '{url}' is not an http:// or https:// URL");
+                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                        {
+                            throw new UsageException($"--dispatcher: '{url}' is not an http:// or https:// URL");
+                        }
+
+                        urls.Add(uri);
                     }
 
-                    options = options with { Dispatcher = uri };
+                    if (urls.Count == 0)
+                    {
+                        throw new UsageException("--dispatcher needs at least one URL");
+                    }
+
+                    options = options with { Dispatchers = urls };
                     break;
                 case "--hostname":
                     var hostname = Value();

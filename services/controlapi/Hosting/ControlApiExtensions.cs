@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Swarm.ControlApi.Cluster;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
@@ -24,6 +25,7 @@ public static class ControlApiExtensions
             x.AddRequestClient<UpdateService>();
             x.AddRequestClient<RemoveService>();
             x.AddRequestClient<UpdateNode>();
+            x.AddRequestClient<UpdateCluster>();
         });
 
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -46,6 +48,8 @@ public static class ControlApiExtensions
         app.MapServiceEndpoints();
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();
+        app.MapClusterEndpoints();
+        Swarm.ControlApi.Dispatchers.DispatcherEndpoints.MapDispatcherEndpoints(app);
         Swarm.ControlApi.Logs.LogEndpoints.MapLogEndpoints(app);
         return app;
     }

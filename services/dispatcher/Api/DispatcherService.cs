@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Marten;
 using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Leadership;
 using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Sessions;
@@ -11,7 +12,11 @@ using ModelNodeDescription = Swarm.Contracts.Model.NodeDescription;
 
 namespace Swarm.Dispatcher.Api;
 
-/// <summary>The agent-facing gRPC API: registration, the session stream, heartbeats and status reports.</summary>
+/// <summary>
+/// The agent-facing gRPC API: registration, the session stream, heartbeats and status reports. Only
+/// the leader serves it; another replica answers FAILED_PRECONDITION with the leader's agent address
+/// in the <see cref="LeaderTrailer"/> trailer (without it while no leader is known).
+/// </summary>
 public sealed class DispatcherService : Dispatcher.DispatcherBase
 {
     private static readonly ModelTaskState[] NonTerminal = Enum.GetValues<ModelTaskState>().Where(s => !TaskStateMachine.IsTerminal(s)).ToArray();
@@ -25,12 +30,17 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     private readonly DispatcherOptions _options;
     private readonly ILogger<DispatcherService> _logger;
     private readonly LogBroker _logs;
+    private readonly LeadershipState _leadership;
+
+    /// <summary>The trailer (and response header) that names the leader's agent address.</summary>
+    public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, NodeStatusWriter nodes, TaskStatusWriter tasks,
         IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
-        LogBroker logs)
+        LogBroker logs, LeadershipState leadership)
     {
         _logs = logs;
+        _leadership = leadership;
         _sessions = sessions;
         _heartbeats = heartbeats;
         _nodes = nodes;
@@ -45,6 +55,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
+        EnsureLeader();
         var nodeId = Guid.TryParse(request.NodeId, out var known) && known != Guid.Empty ? known : Guid.NewGuid();
         var description = ToModel(request.Description ?? new NodeDescription(), PeerAddress(context.Peer));
 
@@ -54,6 +65,11 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         try
         {
             await _nodes.RegisterAsync(nodeId, description, context.CancellationToken);
+        }
+        catch (NotLeaderException ex)
+        {
+            _sessions.Close(session);
+            throw NotLeader(ex.Message);
         }
         catch
         {
@@ -67,6 +83,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override async Task Session(SessionRequest request, IServerStreamWriter<SessionMessage> responseStream, ServerCallContext context)
     {
+        EnsureLeader();
         var session = FindSession(request.SessionId);
         using var stream = new AssignmentStream(_time, _options.AssignmentFlushDelay);
         if (!session.Attach(stream))
@@ -109,6 +126,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
+        EnsureLeader();
         var session = FindSession(request.SessionId);
         _heartbeats.Beat(session.NodeId);
         return Task.FromResult(new HeartbeatResponse { PeriodMs = PeriodMs });
@@ -116,6 +134,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override async Task<UpdateTaskStatusResponse> UpdateTaskStatus(UpdateTaskStatusRequest request, ServerCallContext context)
     {
+        EnsureLeader();
         var session = FindSession(request.SessionId);
         var now = _time.GetUtcNow();
         var reports = request.Updates.Select(u => new ReportedStatus(
@@ -132,7 +151,17 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             return response;
         }
 
-        var refused = await _tasks.WriteAsync(session.NodeId, reports, context.CancellationToken);
+        IReadOnlyList<RefusedReport> refused;
+        try
+        {
+            refused = await _tasks.WriteAsync(session.NodeId, reports, context.CancellationToken);
+        }
+        catch (NotLeaderException ex)
+        {
+            // not acknowledged: the agent sends the batch again to the new leader
+            throw NotLeader(ex.Message);
+        }
+
         foreach (var r in refused)
         {
             _logger.LogWarning("node {NodeId}: refused report on task {TaskId}: {Reason}", session.NodeId, r.TaskId, r.Reason);
@@ -184,6 +213,29 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     private NodeSession FindSession(string sessionId) =>
         _sessions.Find(sessionId) is { IsClosed: false } session ? session : throw UnknownSession();
+
+    /// <summary>Refuses the call unless this replica leads now.</summary>
+    private void EnsureLeader()
+    {
+        if (!_leadership.IsServing)
+        {
+            throw NotLeader(null);
+        }
+    }
+
+    private RpcException NotLeader(string? detail)
+    {
+        var leader = _leadership.LeaderAgentAddress;
+        var trailers = new Metadata();
+        if (string.IsNullOrEmpty(leader))
+        {
+            // alive but not leading, and no leader known (an election is under way): no hint
+            return new RpcException(new Status(StatusCode.FailedPrecondition, detail ?? "no dispatcher leader is known yet; try again or another replica"), trailers);
+        }
+
+        trailers.Add(LeaderTrailer, leader);
+        return new RpcException(new Status(StatusCode.FailedPrecondition, $"not the dispatcher leader; the leader is {leader}"), trailers);
+    }
 
     private static RpcException UnknownSession() => new(new Status(StatusCode.NotFound, "unknown or expired session; register again"));
 

@@ -40,12 +40,24 @@ public sealed class HeartbeatMonitor
     /// A node the log says is ready but that has no session here (e.g. after a dispatcher restart):
     /// it gets one timeout to reconnect. A node already tracked keeps its deadline.
     /// </summary>
-    public bool Grace(Guid nodeId)
+    public bool Grace(Guid nodeId) => Grace(nodeId, Timeout);
+
+    /// <summary>As <see cref="Grace(Guid)"/>, with a grace of its own (after a leader change: 6 periods).</summary>
+    public bool Grace(Guid nodeId, TimeSpan grace)
     {
-        var deadline = _time.GetUtcNow() + Timeout;
+        var deadline = _time.GetUtcNow() + grace;
         lock (_gate)
         {
             return _deadlines.TryAdd(nodeId, deadline);
+        }
+    }
+
+    /// <summary>Forgets every deadline (this dispatcher no longer answers for any node).</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _deadlines.Clear();
         }
     }
 

@@ -1,23 +1,29 @@
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Dispatcher.Leadership;
 using Swarm.Domain.Nodes;
 using Swarm.EventStore;
 
 namespace Swarm.Dispatcher.Nodes;
 
-/// <summary>Writes what the dispatcher decides about nodes: registrations and status changes.</summary>
+/// <summary>
+/// Writes what the dispatcher decides about nodes: registrations and status changes, each fenced by
+/// the leadership term it was decided under (<see cref="TermFence"/>).
+/// </summary>
 public sealed class NodeStatusWriter
 {
     private const int MaxAttempts = 5;
 
     private readonly IDocumentStore _store;
     private readonly TimeProvider _time;
+    private readonly TermFence _fence;
 
-    public NodeStatusWriter(IDocumentStore store, TimeProvider time)
+    public NodeStatusWriter(IDocumentStore store, TimeProvider time, TermFence fence)
     {
         _store = store;
         _time = time;
+        _fence = fence;
     }
 
     /// <summary>Records the agent's description and marks the node ready (if it is not already).</summary>
@@ -26,6 +32,7 @@ public sealed class NodeStatusWriter
         {
             await using var session = _store.LightweightSession();
             session.Stamp();
+            var term = await _fence.GuardAsync(session, cancellationToken);
             var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
             var now = _time.GetUtcNow();
             var registered = new NodeRegistered { NodeId = nodeId, Description = description, At = now };
@@ -36,7 +43,7 @@ public sealed class NodeStatusWriter
                 stream.AppendOne(ready);
             }
 
-            await session.SaveChangesAsync(cancellationToken);
+            await TermFence.SaveChangesAsync(session, term, cancellationToken);
             return true;
         }, MaxAttempts, cancellationToken);
 
@@ -55,6 +62,7 @@ public sealed class NodeStatusWriter
 
             await using var session = _store.LightweightSession();
             session.Stamp();
+            var term = await _fence.GuardAsync(session, cancellationToken);
             var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
             if (stream.Aggregate is null
                 || NodeDecisions.ChangeStatus(stream.Aggregate, nodeId, NodeStatus.Down, message, _time.GetUtcNow()) is not { } down)
@@ -63,7 +71,7 @@ public sealed class NodeStatusWriter
             }
 
             stream.AppendOne(down);
-            await session.SaveChangesAsync(cancellationToken);
+            await TermFence.SaveChangesAsync(session, term, cancellationToken);
             return true;
         }, MaxAttempts, cancellationToken);
 }

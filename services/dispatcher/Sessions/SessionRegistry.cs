@@ -80,6 +80,25 @@ public sealed class SessionRegistry
         return true;
     }
 
+    /// <summary>Closes every session (this dispatcher stopped leading); their agents register elsewhere.</summary>
+    public int CloseAll()
+    {
+        List<NodeSession> sessions;
+        lock (_gate)
+        {
+            sessions = [.. _bySession.Values];
+            _bySession.Clear();
+            _byNode.Clear();
+        }
+
+        foreach (var session in sessions)
+        {
+            session.Close();
+        }
+
+        return sessions.Count;
+    }
+
     /// <summary>Closes the node's session, if it has one here.</summary>
     public bool CloseNode(Guid nodeId) => ForNode(nodeId) is { } session && Close(session);
 

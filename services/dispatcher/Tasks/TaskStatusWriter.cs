@@ -1,5 +1,6 @@
 using Marten;
 using Swarm.Contracts.Model;
+using Swarm.Dispatcher.Leadership;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
 
@@ -14,15 +15,18 @@ public sealed record RefusedReport(string TaskId, string Reason);
 /// <summary>
 /// Writes a batch of an agent's task reports into the log in one transaction. Each report is
 /// decided against the task's stream (a node may only report its own tasks; duplicates and late,
-/// older reports change nothing); a conflict with a concurrent writer retries the whole batch.
+/// older reports change nothing); a conflict with a concurrent writer retries the whole batch. The
+/// batch is fenced by the leadership term it is written under (<see cref="TermFence"/>).
 /// </summary>
 public sealed class TaskStatusWriter
 {
     private readonly IDocumentStore _store;
+    private readonly TermFence _fence;
 
-    public TaskStatusWriter(IDocumentStore store)
+    public TaskStatusWriter(IDocumentStore store, TermFence fence)
     {
         _store = store;
+        _fence = fence;
     }
 
     public Task<IReadOnlyList<RefusedReport>> WriteAsync(Guid nodeId, IReadOnlyList<ReportedStatus> reports, CancellationToken cancellationToken) =>
@@ -33,6 +37,7 @@ public sealed class TaskStatusWriter
         var refused = new List<RefusedReport>();
         await using var session = _store.LightweightSession();
         session.Stamp();
+        var term = await _fence.GuardAsync(session, ct);
         var appended = 0;
 
         // several states of one task (accepted … running) arrive together: fetch its stream once, in report order
@@ -71,7 +76,7 @@ public sealed class TaskStatusWriter
 
         if (appended > 0)
         {
-            await session.SaveChangesAsync(ct);
+            await TermFence.SaveChangesAsync(session, term, ct);
         }
 
         return refused;

@@ -24,8 +24,22 @@ public sealed class RunningCluster : IAsyncDisposable
 
     public string ApiUrl { get; }
     public HttpClient Api { get; }
-    private readonly int _grpcPort = FreePort();
+    private readonly List<int> _grpcPorts = [];
     private readonly Dictionary<string, int> _healthPorts = [];
+
+    /// <summary>The dispatcher replicas' names: <c>dispatcher</c> alone, or <c>dispatcher-1</c> … <c>dispatcher-N</c>.</summary>
+    public IReadOnlyList<string> Dispatchers { get; private set; } = [];
+
+    /// <summary>The health (and <c>/raft/status</c>) URL of a dispatcher replica.</summary>
+    public string DispatcherHealthUrl(string name) => $"http://127.0.0.1:{_healthPorts[name]}";
+
+    /// <summary>The cluster log's database and schema, for assertions on the log itself.</summary>
+    public string PostgresConnection => _cluster.PostgresConnection;
+
+    public string Schema => _cluster.Schema;
+
+    /// <summary>The operating-system process id of a running process of the cluster.</summary>
+    public int ProcessId(string name) => _processes[name].Id;
 
     private RunningCluster(IsolatedCluster cluster)
     {
@@ -41,27 +55,24 @@ public sealed class RunningCluster : IAsyncDisposable
     public static string RepoRoot { get; } = FindRepoRoot();
     public static string Configuration { get; } = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5)
+    /// <summary>Starts the cluster; <paramref name="dispatchers"/> &gt; 1 runs that many dispatcher replicas electing a leader.</summary>
+    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1)
     {
         var isolated = await IsolatedCluster.CreateAsync();
         var cluster = new RunningCluster(isolated);
         try
         {
             await cluster.RunToEndAsync("migrator", Dll("tools/migrator", "Swarm.Migrator"), []);
-            cluster.StartManager("controlapi", "services/controlapi", "Swarm.ControlApi");
+            cluster.PlanDispatchers(Math.Max(1, dispatchers));
+            cluster.StartManager("controlapi", "services/controlapi", "Swarm.ControlApi", new()
+            {
+                ["Dispatcher__Address"] = $"http://127.0.0.1:{cluster._grpcPorts[0]}",
+                ["ControlApi__DispatcherHealthUrls"] = string.Join(",", cluster.Dispatchers.Select(cluster.DispatcherHealthUrl)),
+            });
             cluster.StartManager("orchestrator", "services/orchestrator", "Swarm.Orchestrator");
             cluster.StartManager("allocator", "services/allocator", "Swarm.Allocator");
             cluster.StartManager("scheduler", "services/scheduler", "Swarm.Scheduler");
-            var dispatcherHealth = FreePort();
-            cluster._healthPorts["dispatcher"] = dispatcherHealth;
-            cluster.Start("dispatcher", Dll("services/dispatcher", "Swarm.Dispatcher"), [], new()
-            {
-                ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{cluster._grpcPort}",
-                ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
-                ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{dispatcherHealth}",
-                ["Kestrel__Endpoints__Http__Protocols"] = "Http1",
-                ["Dispatcher__HeartbeatPeriodSeconds"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            cluster.StartDispatchers(heartbeatSeconds);
             await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60));
             cluster.StartWorker("worker-1");
             cluster.StartWorker("worker-2");
@@ -77,8 +88,67 @@ public sealed class RunningCluster : IAsyncDisposable
     /// <summary>Starts a worker; a <c>docker</c> worker talks to the engine at <paramref name="dockerHost"/>.</summary>
     public void StartWorker(string hostname, string executor = "process", string? dockerHost = null) =>
         Start(hostname, Dll("agents/worker", "Swarm.Worker"),
-            ["--dispatcher", $"http://127.0.0.1:{_grpcPort}", "--hostname", hostname, "--executor", executor, "--state-dir", Path.Combine(_workDir, hostname)],
+            ["--dispatcher", string.Join(",", _grpcPorts.Select(p => $"http://127.0.0.1:{p}")), "--hostname", hostname, "--executor", executor, "--state-dir", Path.Combine(_workDir, hostname)],
             dockerHost is null ? [] : new() { ["DOCKER_HOST"] = dockerHost });
+
+    private readonly List<int> _raftPorts = [];
+
+    /// <summary>Chooses the dispatcher replicas' names and ports (before controlapi starts, which lists them).</summary>
+    private void PlanDispatchers(int count)
+    {
+        Dispatchers = count == 1 ? ["dispatcher"] : Enumerable.Range(1, count).Select(i => $"dispatcher-{i}").ToList();
+        foreach (var name in Dispatchers)
+        {
+            _grpcPorts.Add(FreePort());
+            _raftPorts.Add(FreePort());
+            _healthPorts[name] = FreePort();
+        }
+    }
+
+    private void StartDispatchers(int heartbeatSeconds)
+    {
+        for (var i = 0; i < Dispatchers.Count; i++)
+        {
+            StartDispatcher(i, heartbeatSeconds);
+        }
+    }
+
+    private int _heartbeatSeconds = 5;
+
+    private void StartDispatcher(int index, int heartbeatSeconds)
+    {
+        _heartbeatSeconds = heartbeatSeconds;
+        var name = Dispatchers[index];
+        var environment = new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{_grpcPorts[index]}",
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{_healthPorts[name]}",
+            ["Kestrel__Endpoints__Http__Protocols"] = "Http1",
+            ["Dispatcher__HeartbeatPeriodSeconds"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (Dispatchers.Count > 1)
+        {
+            environment["Dispatcher__Raft__Self"] = $"127.0.0.1:{_raftPorts[index]}";
+            for (var i = 0; i < Dispatchers.Count; i++)
+            {
+                environment[$"Dispatcher__Raft__Peers__{i}"] = $"127.0.0.1:{_raftPorts[i]}";
+                environment[$"Dispatcher__Raft__AgentAddresses__{i}"] = $"http://127.0.0.1:{_grpcPorts[i]}";
+            }
+        }
+
+        Start(name, Dll("services/dispatcher", "Swarm.Dispatcher"), [], environment);
+    }
+
+    /// <summary>Starts a dispatcher replica again (after <see cref="Kill"/>), with its original ports.</summary>
+    public void RestartDispatcher(string name) => StartDispatcher(Dispatchers.ToList().IndexOf(name), _heartbeatSeconds);
+
+    /// <summary>SIGSTOP / SIGCONT of one process: frozen, then thawed, as a long pause.</summary>
+    public void Signal(string name, bool stop)
+    {
+        using var kill = Process.Start("kill", [stop ? "-STOP" : "-CONT", _processes[name].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit(5000);
+    }
 
     /// <summary>kill -9 of one process, as a crash.</summary>
     public void Kill(string name)
@@ -126,8 +196,11 @@ public sealed class RunningCluster : IAsyncDisposable
 
     public string Logs => _log.ToString();
 
-    private void StartManager(string name, string folder, string assembly) =>
-        Start(name, Dll(folder, assembly), [], new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = FreePort(), var p => p }}" });
+    private void StartManager(string name, string folder, string assembly, Dictionary<string, string>? environment = null) =>
+        Start(name, Dll(folder, assembly), [], new(environment ?? [])
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = FreePort(), var p => p }}",
+        });
 
     private Dictionary<string, string> BaseEnvironment(string name) => new()
     {
