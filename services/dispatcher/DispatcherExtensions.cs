@@ -25,8 +25,11 @@ public static class DispatcherExtensions
         var endpoint = AssignmentEndpointName();
         builder.Services.AddSwarmManager(builder.Configuration, x =>
         {
-            x.AddConsumer<TaskAssignedConsumer>().Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
-            x.AddConsumer<TaskDesiredStateChangedConsumer>().Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
+            // batches: many assignment changes are read in one query (up to 200, or what came within 10 ms)
+            x.AddConsumer<TaskAssignedConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(200).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2)))
+                .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
+            x.AddConsumer<TaskDesiredStateChangedConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(200).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2)))
+                .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
         });
 
         builder.Services.Configure<DispatcherOptions>(builder.Configuration.GetSection(DispatcherOptions.Section));
@@ -66,8 +69,8 @@ public static class DispatcherExtensions
     {
         e.Name = name;
         e.Temporary = true;
-        e.PrefetchCount = 200;
-        e.ConcurrentMessageLimit = 32;
+        e.PrefetchCount = 400;
+        e.ConcurrentMessageLimit = 400;
     }
 
     /// <summary>A queue name unique to this process (auto-deleted when it disconnects).</summary>

@@ -5,7 +5,7 @@ using Swarm.Dispatcher.Sessions;
 namespace Swarm.Dispatcher.Consumers;
 
 /// <summary>A task was bound to a node: send it to that node's agent.</summary>
-public sealed class TaskAssignedConsumer : IConsumer<TaskAssigned>
+public sealed class TaskAssignedConsumer : IConsumer<Batch<TaskAssigned>>
 {
     private readonly AssignmentPusher _pusher;
 
@@ -14,6 +14,6 @@ public sealed class TaskAssignedConsumer : IConsumer<TaskAssigned>
         _pusher = pusher;
     }
 
-    public Task Consume(ConsumeContext<TaskAssigned> context) =>
-        _pusher.PushAsync(context.Message.TaskId, context.Message.NodeId, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<TaskAssigned>> context) =>
+        _pusher.PushManyAsync(context.Message.Select(m => (m.Message.TaskId, (Guid?)m.Message.NodeId)).ToList(), context.CancellationToken);
 }

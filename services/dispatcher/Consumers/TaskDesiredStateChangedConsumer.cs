@@ -5,7 +5,7 @@ using Swarm.Dispatcher.Sessions;
 namespace Swarm.Dispatcher.Consumers;
 
 /// <summary>A task's desired state moved (start it, shut it down): tell the agent running it.</summary>
-public sealed class TaskDesiredStateChangedConsumer : IConsumer<TaskDesiredStateChanged>
+public sealed class TaskDesiredStateChangedConsumer : IConsumer<Batch<TaskDesiredStateChanged>>
 {
     private readonly AssignmentPusher _pusher;
 
@@ -14,6 +14,6 @@ public sealed class TaskDesiredStateChangedConsumer : IConsumer<TaskDesiredState
         _pusher = pusher;
     }
 
-    public Task Consume(ConsumeContext<TaskDesiredStateChanged> context) =>
-        _pusher.PushAsync(context.Message.TaskId, context.Message.NodeId, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<TaskDesiredStateChanged>> context) =>
+        _pusher.PushManyAsync(context.Message.Select(m => (m.Message.TaskId, (Guid?)m.Message.NodeId)).ToList(), context.CancellationToken);
 }

@@ -33,4 +33,27 @@ public sealed class AssignmentPusher
             session.Push(Assignments.ToAssignment(task));
         }
     }
+
+    /// <summary>Sends many tasks to their nodes' sessions, reading them in one query.</summary>
+    public async Task PushManyAsync(IReadOnlyCollection<(Guid TaskId, Guid? NodeHint)> changes, CancellationToken cancellationToken)
+    {
+        if (_sessions.Count == 0)
+        {
+            return;
+        }
+
+        var ids = changes.Where(c => c.NodeHint is not { } hint || _sessions.HasSession(hint)).Select(c => c.TaskId).Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var task in await _query.LoadManyAsync<SwarmTask>(cancellationToken, ids))
+        {
+            if (task.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
+            {
+                session.Push(Assignments.ToAssignment(task));
+            }
+        }
+    }
 }

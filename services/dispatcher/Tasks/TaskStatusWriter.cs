@@ -40,7 +40,10 @@ public sealed class TaskStatusWriter
         var term = await _fence.GuardAsync(session, ct);
         var appended = 0;
 
-        // several states of one task (accepted … running) arrive together: fetch its stream once, in report order
+        // several states of one task (accepted … running) arrive together: fetch each stream once,
+        // all of them in one round trip, then decide in report order
+        var groups = new List<(IGrouping<string, ReportedStatus> Reports, Task<JasperFx.Events.IEventStream<SwarmTask>> Stream)>();
+        var batch = session.CreateBatchQuery();
         foreach (var group in reports.GroupBy(r => r.TaskId, StringComparer.Ordinal))
         {
             if (!Guid.TryParse(group.Key, out var taskId))
@@ -49,7 +52,17 @@ public sealed class TaskStatusWriter
                 continue;
             }
 
-            var stream = await session.Events.FetchForWriting<SwarmTask>(taskId, ct);
+            groups.Add((group, batch.Events.FetchForWriting<SwarmTask>(taskId)));
+        }
+
+        if (groups.Count > 0)
+        {
+            await batch.Execute(ct);
+        }
+
+        foreach (var (group, fetch) in groups)
+        {
+            var stream = await fetch;
             if (stream.Aggregate is not { } task)
             {
                 refused.AddRange(group.Select(r => new RefusedReport(r.TaskId, "unknown task")));
