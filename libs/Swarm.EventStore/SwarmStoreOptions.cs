@@ -43,6 +43,8 @@ public static class SwarmStoreOptions
         [typeof(NetworkCreated)] = "network_created",
         [typeof(AddressAllocated)] = "address_allocated",
         [typeof(AddressReleased)] = "address_released",
+        [typeof(AddressesAllocated)] = "addresses_allocated",
+        [typeof(AddressesReleased)] = "addresses_released",
         [typeof(DispatcherTermStarted)] = "dispatcher_term_started",
     };
 

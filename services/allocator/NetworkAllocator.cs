@@ -62,33 +62,33 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             var network = await networkFetch;
             var net = network.Aggregate!;
             var now = time.GetUtcNow();
-            var changed = false;
+            var tasks = new List<JasperFx.Events.IEventStream<SwarmTask>>();
             foreach (var fetch in fetches)
             {
                 var task = await fetch;
-                if (task.Aggregate is not { State: TaskState.New } current || !TaskStateMachine.IsRunnable(current.DesiredState))
+                if (task.Aggregate is { State: TaskState.New } current && TaskStateMachine.IsRunnable(current.DesiredState))
                 {
+                    tasks.Add(task);
+                }
+            }
+
+            // one decision for the whole batch: a single event on the network's stream
+            if (AddressPool.AllocateMany(net, tasks.Select(t => t.Id)) is { } allocated)
+            {
+                network.AppendOne(allocated);
+                net = net.Apply(allocated);
+            }
+
+            var changed = false;
+            foreach (var task in tasks)
+            {
+                if (!net.Addresses.TryGetValue(task.Id, out var address))
+                {
+                    logger.LogWarning("network {Name} has no free address for task {TaskId}", net.Name, task.Id);
                     continue;
                 }
 
-                string address;
-                if (net.Addresses.TryGetValue(current.Id, out var existing))
-                {
-                    address = existing;
-                }
-                else if (AddressPool.Allocate(net, current.Id) is { } allocated)
-                {
-                    network.AppendOne(allocated);
-                    net = net.Apply(allocated);
-                    address = allocated.Address;
-                }
-                else
-                {
-                    logger.LogWarning("network {Name} has no free address for task {TaskId}", net.Name, current.Id);
-                    continue;
-                }
-
-                if (TaskDecisions.Allocate(current, net.Id, address, now) is { } moved)
+                if (TaskDecisions.Allocate(task.Aggregate!, net.Id, address, now) is { } moved)
                 {
                     task.AppendOne(moved);
                     changed = true;
@@ -118,19 +118,9 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 return;
             }
 
-            var changed = false;
-            foreach (var taskId in taskIds.Distinct())
+            if (AddressPool.ReleaseMany(net, taskIds) is { } released)
             {
-                if (AddressPool.Release(net, taskId) is { } released)
-                {
-                    network.AppendOne(released);
-                    net = net.Apply(released);
-                    changed = true;
-                }
-            }
-
-            if (changed)
-            {
+                network.AppendOne(released);
                 await session.SaveChangesAsync(cancellationToken);
             }
         }, cancellationToken: cancellationToken);

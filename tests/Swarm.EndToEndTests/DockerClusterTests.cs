@@ -110,19 +110,29 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             var crashes = await Eventually.WaitAsync(() => cluster.TasksAsync("crash"), t => t.Count(x => x.State == "FAILED") == 2, Timeout, "2 failed attempts (1 + 1 restart)");
             Assert.All(crashes, t => Assert.Equal("task: non-zero exit (3)", t.Error));
 
-            // a missing image rejects the task with a readable error
+            // a missing image rejects the task with a readable error; keep every attempt visible
+            (status, body) = await cluster.PostAsync("/api/cluster/update", new { taskHistoryLimit = 10 });
+            Assert.True(status == HttpStatusCode.OK, $"cluster update: {status} {body}");
             (status, body) = await cluster.PostAsync("/api/services", new
             {
                 name = "ghost",
                 replicas = 1,
                 image = "local/no-such-image",
                 command = new[] { "true" },
-                restartPolicy = new { condition = "on-failure", delaySeconds = 0.2, maxAttempts = 1 },
+                restartPolicy = new { condition = "on-failure", delaySeconds = 0.2, maxAttempts = 6 },
             });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create ghost: {status} {body}");
-            var ghosts = await Eventually.WaitAsync(() => cluster.TasksAsync("ghost"), t => t.Count(x => x.State == "REJECTED") == 2, Timeout, "2 rejected attempts");
+
+            // after 5 failures on one node within 5 minutes the scheduler ranks that node last for the
+            // service, so a later retry goes to the other node
+            var ghosts = await Eventually.WaitAsync(() => cluster.TasksAsync("ghost"), t => t.Count(x => x.State == "REJECTED") == 7, Timeout, "7 rejected attempts (1 + 6 restarts)");
             Assert.All(ghosts, t => Assert.StartsWith("No such image: local/no-such-image", t.Error));
-            output.WriteLine($"ghost attempts ran on: {string.Join(", ", ghosts.OrderBy(t => t.Attempt).Select(t => t.Node))}");
+            var nodes = ghosts.OrderBy(t => t.Attempt).Select(t => t.Node).ToList();
+            output.WriteLine($"ghost attempts ran on: {string.Join(", ", nodes)}");
+            Assert.True(nodes.Distinct().Count() == 2, $"every retry stayed on one node: {string.Join(", ", nodes)}");
+            var firstNode = nodes[0];
+            var firstMove = nodes.FindIndex(n => n != firstNode);
+            Assert.True(firstMove <= 5, $"the retry moved only after {firstMove} failures on {firstNode}");
         }
         catch
         {

@@ -79,6 +79,64 @@ public static class AddressPool
         return null;
     }
 
+    /// <summary>
+    /// Addresses for many tasks at once, each the next free one after the previous (one pass over the
+    /// addresses in use, whatever the number of tasks). Tasks that already hold one are skipped.
+    /// Null when there is nothing to hand out; fewer than asked when the subnet runs out.
+    /// </summary>
+    public static AddressesAllocated? AllocateMany(Network network, IEnumerable<Guid> taskIds)
+    {
+        var (baseAddress, prefix) = ParseSubnet(network.Subnet);
+        var size = 1u << (32 - prefix);
+        var first = baseAddress + 1;
+        var last = baseAddress + size - 2;
+        var gateway = ToUInt(IPAddress.Parse(network.Gateway));
+        var used = new HashSet<uint>(network.Addresses.Values.Select(a => ToUInt(IPAddress.Parse(a))));
+        var candidate = network.LastAllocated is { } l ? ToUInt(IPAddress.Parse(l)) + 1 : first;
+        var result = new List<AddressAssignment>();
+        foreach (var taskId in taskIds.Distinct())
+        {
+            if (network.Addresses.ContainsKey(taskId))
+            {
+                continue;
+            }
+
+            var found = false;
+            for (var i = 0u; i < size && !found; i++)
+            {
+                if (candidate < first || candidate > last)
+                {
+                    candidate = first;
+                }
+
+                if (candidate != gateway && used.Add(candidate))
+                {
+                    result.Add(new AddressAssignment(taskId, ToString(candidate)));
+                    found = true;
+                }
+
+                candidate++;
+            }
+
+            if (!found)
+            {
+                break;
+            }
+        }
+
+        return result.Count == 0 ? null : new AddressesAllocated { NetworkId = network.Id, Addresses = result };
+    }
+
+    /// <summary>The addresses of the given tasks, given back; null when none of them holds one.</summary>
+    public static AddressesReleased? ReleaseMany(Network network, IEnumerable<Guid> taskIds)
+    {
+        var released = taskIds.Distinct()
+            .Where(network.Addresses.ContainsKey)
+            .Select(id => new AddressAssignment(id, network.Addresses[id]))
+            .ToList();
+        return released.Count == 0 ? null : new AddressesReleased { NetworkId = network.Id, Addresses = released };
+    }
+
     public static AddressReleased? Release(Network network, Guid taskId) =>
         network.Addresses.TryGetValue(taskId, out var address)
             ? new AddressReleased { NetworkId = network.Id, TaskId = taskId, Address = address }

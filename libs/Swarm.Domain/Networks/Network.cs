@@ -33,6 +33,28 @@ public sealed record Network
         LastAllocated = e.Address,
     };
 
+    public Network Apply(AddressesAllocated e)
+    {
+        var addresses = new Dictionary<Guid, string>(Addresses);
+        foreach (var a in e.Addresses)
+        {
+            addresses[a.TaskId] = a.Address;
+        }
+
+        return this with { Addresses = addresses, LastAllocated = e.Addresses.Count > 0 ? e.Addresses[^1].Address : LastAllocated };
+    }
+
+    public Network Apply(AddressesReleased e)
+    {
+        var addresses = new Dictionary<Guid, string>(Addresses);
+        foreach (var a in e.Addresses)
+        {
+            addresses.Remove(a.TaskId);
+        }
+
+        return this with { Addresses = addresses };
+    }
+
     public Network Apply(AddressReleased e)
     {
         var addresses = new Dictionary<Guid, string>(Addresses);

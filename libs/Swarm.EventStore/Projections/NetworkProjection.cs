@@ -12,4 +12,8 @@ public sealed class NetworkProjection : SingleStreamProjection<Network, Guid>
     public static Network Apply(AddressAllocated e, Network current) => current.Apply(e);
 
     public static Network Apply(AddressReleased e, Network current) => current.Apply(e);
+
+    public static Network Apply(AddressesAllocated e, Network current) => current.Apply(e);
+
+    public static Network Apply(AddressesReleased e, Network current) => current.Apply(e);
 }

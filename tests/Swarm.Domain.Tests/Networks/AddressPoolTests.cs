@@ -57,4 +57,28 @@ public class AddressPoolTests
         Assert.Equal("10.0.0.0/16", e.Subnet);
         Assert.Equal("10.0.0.1", e.Gateway);
     }
+
+    [Fact]
+    public void Many_tasks_get_distinct_addresses_in_one_decision_and_give_them_back_together()
+    {
+        var net = Small();
+        var held = Guid.NewGuid();
+        net = net.Apply(AddressPool.Allocate(net, held)!);
+        var tasks = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
+
+        var allocated = AddressPool.AllocateMany(net, tasks.Prepend(held))!;
+
+        // /29 has 5 usable addresses and one is held: 4 more, no repeats, the held task skipped
+        Assert.Equal(4, allocated.Addresses.Count);
+        Assert.DoesNotContain(allocated.Addresses, a => a.TaskId == held);
+        Assert.Equal(4, allocated.Addresses.Select(a => a.Address).Distinct().Count());
+        Assert.DoesNotContain(allocated.Addresses, a => a.Address == net.Addresses[held] || a.Address == "10.1.0.1");
+        net = net.Apply(allocated);
+        Assert.Null(AddressPool.AllocateMany(net, [Guid.NewGuid()]));
+
+        var released = AddressPool.ReleaseMany(net, tasks.Take(2).Append(Guid.NewGuid()))!;
+        Assert.Equal(2, released.Addresses.Count);
+        net = net.Apply(released);
+        Assert.Equal(2, AddressPool.AllocateMany(net, [Guid.NewGuid(), Guid.NewGuid()])!.Addresses.Count);
+    }
 }
