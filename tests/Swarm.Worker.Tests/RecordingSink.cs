@@ -44,7 +44,8 @@ public sealed class RecordingSink : IStatusSink
             await Task.Delay(10);
         }
 
-        throw new TimeoutException($"task {taskId} did not reach the expected state; saw {string.Join(", ", StatesOf(taskId))}");
+        var errors = Updates.Where(u => u.TaskId == taskId && !string.IsNullOrEmpty(u.Error)).Select(u => $"{u.State}: {u.Error}");
+        throw new TimeoutException($"task {taskId} did not reach the expected state; saw {string.Join(", ", StatesOf(taskId))}; errors: {string.Join("; ", errors)}");
     }
 
     public Task<StatusUpdate> WaitForAsync(string taskId, TaskState state, TimeSpan? timeout = null) =>
