@@ -17,6 +17,13 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
 {
     public static readonly ActivitySource Source = new("Swarm.Allocator");
 
+    /// <summary>How long a task may sit in <c>new</c> before the sweep takes it (the bus normally does it at once).</summary>
+    public static readonly TimeSpan SweepAfter = TimeSpan.FromSeconds(30);
+
+    // every allocation and release writes the network's stream: one at a time in this process, so
+    // they do not refuse each other at commit (another allocator process still can, and is retried)
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     /// <summary>Creates the default network if the log has none yet.</summary>
     public async Task EnsureDefaultNetworkAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +57,19 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         using var activity = Source.StartActivity("allocate tasks");
         activity?.SetTag("swarm.tasks", taskIds.Count);
         await EnsureDefaultNetworkAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await AllocateOnceAsync(taskIds, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task AllocateOnceAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
+    {
         await Conflicts.RetryAsync(async _ =>
         {
             await using var session = store.LightweightSession();
@@ -108,6 +128,19 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
     /// <summary>Returns the addresses of tasks that ended, in one transaction.</summary>
     public async Task ReleaseManyAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
     {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ReleaseOnceAsync(taskIds, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ReleaseOnceAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
+    {
         await Conflicts.RetryAsync(async _ =>
         {
             await using var session = store.LightweightSession();
@@ -134,7 +167,8 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         await using (var query = store.QuerySession())
         {
             var fresh = await query.Query<SwarmTask>().Where(t => t.State == TaskState.New).ToListAsync(cancellationToken);
-            toAllocate = fresh.Where(t => TaskStateMachine.IsRunnable(t.DesiredState)).Select(t => t.Id).ToList();
+            var before = time.GetUtcNow() - SweepAfter;
+            toAllocate = fresh.Where(t => TaskStateMachine.IsRunnable(t.DesiredState) && t.CreatedAt < before).Select(t => t.Id).ToList();
             var network = await query.LoadAsync<Network>(AddressPool.DefaultNetworkId, cancellationToken);
             var holders = network?.Addresses.Keys.ToList() ?? [];
             var ended = holders.Count == 0 ? [] : await query.LoadManyAsync<SwarmTask>(cancellationToken, holders);
