@@ -27,9 +27,11 @@ public static class LogEndpoints
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var address = app.ServiceProvider.GetRequiredService<IConfiguration>()["Dispatcher:Address"] is { Length: > 0 } configured
-            ? configured
-            : DefaultDispatcherAddress;
+        // one address, or every replica's (comma-separated): the leader is the one that does not answer 421
+        var addresses = (app.ServiceProvider.GetRequiredService<IConfiguration>()["Dispatcher:Address"] is { Length: > 0 } configured
+                ? configured
+                : DefaultDispatcherAddress)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         app.MapGet("/api/services/{name}/logs", async (string name, IQuerySession session, HttpContext http, CancellationToken ct, bool follow = false, int tail = 0) =>
         {
@@ -41,7 +43,7 @@ public static class LogEndpoints
 
             var serviceId = found.Value!.Id;
             var tasks = await session.Query<SwarmTask>().Where(t => t.ServiceId == serviceId && t.NodeId != null).ToListAsync(ct);
-            await RelayAsync(address, tasks.Select(t => t.Id), serviceId, follow, tail, http, ct);
+            await RelayAsync(addresses, tasks.Select(t => t.Id), serviceId, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("services").WithName("ServiceLogs").WithSummary("The output of a service's tasks (text lines prefixed with service.slot@node)");
 
@@ -53,24 +55,45 @@ public static class LogEndpoints
                 return error.ToResult();
             }
 
-            await RelayAsync(address, [found.Value!.Id], null, follow, tail, http, ct);
+            await RelayAsync(addresses, [found.Value!.Id], null, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("tasks").WithName("TaskLogs").WithSummary("The output of one task (text lines prefixed with service.slot@node)");
 
         return app;
     }
 
-    private static async Task RelayAsync(string address, IEnumerable<Guid> taskIds, Guid? serviceId, bool follow, int tail, HttpContext http, CancellationToken ct)
+    private static async Task RelayAsync(IReadOnlyList<string> addresses, IEnumerable<Guid> taskIds, Guid? serviceId, bool follow, int tail, HttpContext http, CancellationToken ct)
     {
         var query = string.Join("&", taskIds.Select(id => "task=" + id)
             .Concat(serviceId is { } service ? ["service=" + service] : [])
             .Append("follow=" + (follow ? "true" : "false"))
             .Append("tail=" + Math.Max(0, tail).ToString(CultureInfo.InvariantCulture)));
         http.Response.ContentType = "text/plain; charset=utf-8";
+        var address = addresses[0];
         try
         {
-            using var response = await Dispatcher.GetAsync($"{address.TrimEnd('/')}/logs?{query}", HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode)
+            HttpResponseMessage? response = null;
+            foreach (var candidate in addresses)
+            {
+                address = candidate;
+                response?.Dispose();
+                try
+                {
+                    response = await Dispatcher.GetAsync($"{candidate.TrimEnd('/')}/logs?{query}", HttpCompletionOption.ResponseHeadersRead, ct);
+                }
+                catch (HttpRequestException) when (candidate != addresses[^1])
+                {
+                    continue;
+                }
+
+                if (response.StatusCode != HttpStatusCode.MisdirectedRequest)
+                {
+                    break;
+                }
+            }
+
+            using var _ = response;
+            if (!response!.IsSuccessStatusCode)
             {
                 http.Response.StatusCode = StatusCodes.Status502BadGateway;
                 await http.Response.WriteAsync($"the dispatcher answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}\n", ct);

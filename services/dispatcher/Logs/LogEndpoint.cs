@@ -12,8 +12,14 @@ namespace Swarm.Dispatcher.Logs;
 public static class LogEndpoint
 {
     public static void MapLogEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/logs", async (HttpContext http, LogBroker broker, CancellationToken ct) =>
+        app.MapGet("/logs", async (HttpContext http, LogBroker broker, Swarm.Dispatcher.Leadership.LeadershipState leadership, CancellationToken ct) =>
         {
+            // only the leader holds agent sessions: another replica sends the caller on
+            if (!leadership.IsServing)
+            {
+                return Results.Text($"not the leader ({leadership.Role})", statusCode: StatusCodes.Status421MisdirectedRequest);
+            }
+
             var ids = new List<Guid>();
             foreach (var value in http.Request.Query["task"])
             {

@@ -66,7 +66,7 @@ public sealed class RunningCluster : IAsyncDisposable
             cluster.PlanDispatchers(Math.Max(1, dispatchers));
             cluster.StartManager("controlapi", "services/controlapi", "Swarm.ControlApi", new()
             {
-                ["Dispatcher__Address"] = $"http://127.0.0.1:{cluster._grpcPorts[0]}",
+                ["Dispatcher__Address"] = string.Join(",", cluster._grpcPorts.Select(p => $"http://127.0.0.1:{p}")),
                 ["ControlApi__DispatcherHealthUrls"] = string.Join(",", cluster.Dispatchers.Select(cluster.DispatcherHealthUrl)),
             });
             cluster.StartManager("orchestrator", "services/orchestrator", "Swarm.Orchestrator");
