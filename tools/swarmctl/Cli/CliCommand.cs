@@ -65,4 +65,6 @@ public enum LogSource
 
 public sealed record ClusterInspect(OutputFormat Format) : CliCommand;
 
+public sealed record ClusterList(OutputFormat Format) : CliCommand;
+
 public sealed record ClusterUpdate(int TaskHistoryLimit) : CliCommand;

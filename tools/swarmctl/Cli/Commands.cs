@@ -203,6 +203,12 @@ public static class Commands
         ]),
         new("cluster", "Manage cluster-wide settings",
         [
+            new("cluster", "ls", "List the dispatcher replicas: role, term, reachability", "swarmctl cluster ls [OPTIONS]",
+                [Format],
+                ["swarmctl cluster ls", "swarmctl cluster ls --format json"],
+                0, 0,
+                a => new ClusterList(a.Format()),
+                Description: "One line per dispatcher replica: whether the API can reach it, its Raft role (leader, follower, candidate), its term, and how many agent sessions it holds. Exactly one replica leads at a time."),
             new("cluster", "inspect", "Show the cluster-wide settings", "swarmctl cluster inspect [OPTIONS]",
                 [Format],
                 ["swarmctl cluster inspect", "swarmctl cluster inspect --format json"],

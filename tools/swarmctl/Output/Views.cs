@@ -278,4 +278,20 @@ public static class Views
 
         return sb.ToString();
     }
+
+    /// <summary><c>cluster ls</c>: one row per dispatcher replica, from <c>GET /api/cluster/dispatchers</c>.</summary>
+    public static string Dispatchers(System.Text.Json.Nodes.JsonNode? status)
+    {
+        string Text(System.Text.Json.Nodes.JsonNode? node, string name) => node?[name]?.ToString() ?? "";
+        var rows = (status?["replicas"]?.AsArray() ?? []).Select(r => (IReadOnlyList<string>)
+        [
+            Text(r, "replicaId"),
+            Text(r, "reachable") == "true" ? "reachable" : $"unreachable{(Text(r, "error") is { Length: > 0 } e ? $" ({e})" : "")}",
+            Text(r, "role").ToUpperInvariant(),
+            Text(r, "term"),
+            Text(r, "sessions"),
+            Text(r, "healthUrl"),
+        ]).ToList();
+        return Table.Render(["REPLICA", "STATUS", "ROLE", "TERM", "SESSIONS", "HEALTH"], rows);
+    }
 }

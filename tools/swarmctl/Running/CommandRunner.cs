@@ -34,6 +34,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         TaskInspect c => TaskInspectAsync(c, ct),
         LogsCommand c => LogsAsync(c, ct),
         ClusterInspect c => ClusterInspectAsync(c, ct),
+        ClusterList c => ClusterListAsync(c, ct),
         ClusterUpdate c => ClusterUpdateAsync(c, ct),
         _ => throw new NotSupportedException(command.GetType().Name),
     };
@@ -357,6 +358,17 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         }
 
         await stdout.WriteAsync(Views.Cluster(await api.GetAsync<ClusterView>("api/cluster", ct), Now));
+        return 0;
+    }
+
+    private async Task<int> ClusterListAsync(ClusterList c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync("api/cluster/dispatchers", ct);
+        }
+
+        await stdout.WriteAsync(Views.Dispatchers(await api.GetJsonAsync("api/cluster/dispatchers", ct)));
         return 0;
     }
 
