@@ -60,23 +60,24 @@ public sealed class TaskRunner
             _desired = desired;
         }
 
-        if (desired >= DesiredState.Running)
-        {
-            _mayStart.TrySetResult();
-        }
-
-        // desired "completed" (a job task) runs to completion like "running"; shutdown and remove stop it
+        // desired "completed" (a job task) runs to completion like "running"; shutdown and remove stop it.
+        // The stop is signalled first, so a runner woken by the start signal already sees it.
         if (desired >= DesiredState.Shutdown)
         {
             _mustStop.TrySetResult();
+        }
+
+        if (desired >= DesiredState.Running)
+        {
+            _mayStart.TrySetResult();
         }
     }
 
     /// <summary>The task is no longer assigned to this node: stop it.</summary>
     public void Stop()
     {
-        _mayStart.TrySetResult();
         _mustStop.TrySetResult();
+        _mayStart.TrySetResult();
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
