@@ -15,7 +15,7 @@ namespace Swarm.EndToEndTests;
 /// </summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private const int HeartbeatSeconds = 2;
 
     private sealed record ReplicaStatus(string Name, string Role, long Term, bool Serving, int Sessions);
@@ -133,7 +133,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             return null;
         }, s => s is not null, Timeout, "a dispatcher leader holding every agent session") ?? throw new InvalidOperationException();
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMilliseconds(500) };
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     private static async Task<ReplicaStatus?> StatusAsync(RunningCluster cluster, string name)
     {
