@@ -64,8 +64,12 @@ public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation re
             services = waiting.Where(t => t.StartAfter is { } due && due <= now && !t.IsTerminal).Select(t => t.ServiceId).ToList();
 
             // rolling updates move on with time (delay between batches, monitor period)
-            var all = await query.Query<Service>().Where(x => !x.Removed).ToListAsync(cancellationToken);
-            services.AddRange(all.Where(x => UpdateStates.InProgress(x.UpdateStatus?.State)).Select(x => x.Id));
+            // only services with an update under way, selected in the database (this runs twice a second)
+            var updating = await query.Query<Service>()
+                .Where(x => !x.Removed && (x.UpdateStatus!.State == UpdateStates.Updating || x.UpdateStatus!.State == UpdateStates.RollbackStarted))
+                .Select(x => x.Id)
+                .ToListAsync(cancellationToken);
+            services.AddRange(updating);
             services = services.Distinct().ToList();
         }
 
