@@ -33,22 +33,24 @@ public static class Extensions
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
-        var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}"))
-            .WithTracing(t => t
-                .AddSource(SwarmSources)
-                .AddSource("MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddNpgsql())
-            .WithMetrics(m => m
-                .AddMeter(SwarmSources)
-                .AddMeter("MassTransit", "Marten")
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation());
+        // spans are only made when they go somewhere: without a collector, no listener, no cost
+        // on the hot paths (each task step is a span)
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            otel.UseOtlpExporter();
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}"))
+                .WithTracing(t => t
+                    .AddSource(SwarmSources)
+                    .AddSource("MassTransit", "Marten")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql())
+                .WithMetrics(m => m
+                    .AddMeter(SwarmSources)
+                    .AddMeter("MassTransit", "Marten")
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation())
+                .UseOtlpExporter();
         }
 
         builder.Services.AddHealthChecks();

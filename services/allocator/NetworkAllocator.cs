@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Contracts.Tracing;
 using Swarm.Domain.Networks;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
@@ -99,7 +100,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 net = net.Apply(allocated);
             }
 
-            var changed = false;
+            var moved = new List<(SwarmTask Task, string Address)>();
             foreach (var task in tasks)
             {
                 if (!net.Addresses.TryGetValue(task.Id, out var address))
@@ -108,16 +109,25 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                     continue;
                 }
 
-                if (TaskDecisions.Allocate(task.Aggregate!, net.Id, address, now) is { } moved)
+                if (TaskDecisions.Allocate(task.Aggregate!, net.Id, address, now) is { } pending)
                 {
-                    task.AppendOne(moved);
-                    changed = true;
+                    task.AppendOne(pending);
+                    moved.Add((task.Aggregate!, address));
                 }
             }
 
-            if (changed)
+            if (moved.Count > 0)
             {
                 await session.SaveChangesAsync(cancellationToken);
+                var committed = time.GetUtcNow();
+                foreach (var (task, address) in moved)
+                {
+                    var tags = TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, task.NodeId);
+                    tags.Add(new("swarm.network.name", net.Name));
+                    tags.Add(new("swarm.task.address", address));
+                    tags.Add(new("swarm.batch.size", moved.Count));
+                    TaskTracing.Record(Source, "task allocated", task.TraceParent, now, committed, tags);
+                }
             }
         }, cancellationToken: cancellationToken);
     }

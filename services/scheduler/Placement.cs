@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Model;
+using Swarm.Contracts.Tracing;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Scheduling;
 using Swarm.Domain.Tasks;
@@ -100,6 +101,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         }
 
         var boundAssigned = 0;
+        var decided = new List<(SwarmTask Task, Guid? NodeId, string? Reason)>();
 
         // tasks bound to a node from the start (global services) only check that node
         foreach (var bound in streams.Values.Select(s => s.Aggregate!).Where(t => t.NodeId is not null).ToList())
@@ -113,11 +115,13 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
                 stream.AppendOne(placed);
                 nodeSet.Place(node, bound.ServiceId, TaskDemand.Of(bound.Spec));
                 boundAssigned++;
+                decided.Add((bound, node.Id, null));
             }
             else if (refusal is not null && TaskDecisions.MarkUnschedulable(bound, refusal, now) is { } waiting)
             {
                 stream.AppendOne(waiting);
                 boundAssigned++;
+                decided.Add((bound, null, refusal));
             }
         }
 
@@ -138,6 +142,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
                 {
                     stream.AppendOne(e);
                     assigned++;
+                    decided.Add((stream.Aggregate!, nodeId, null));
                 }
             }
 
@@ -148,6 +153,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
                 {
                     stream.AppendOne(e);
                     unschedulable++;
+                    decided.Add((stream.Aggregate!, null, result.Reason));
                 }
             }
 
@@ -160,11 +166,29 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         if (assigned + unschedulable + boundAssigned > 0)
         {
             await session.SaveChangesAsync(cancellationToken);
+            TraceDecisions(decided, nodeSet.Nodes.Count, now, time.GetUtcNow());
         }
 
         if (assigned > 0)
         {
             logger.LogInformation("assigned {Count} tasks", assigned);
+        }
+    }
+
+    /// <summary>One span per task decided in a round: <c>task scheduled</c> with the node, or <c>task unschedulable</c> with the reason.</summary>
+    private static void TraceDecisions(List<(SwarmTask Task, Guid? NodeId, string? Reason)> decided, int nodesConsidered, DateTimeOffset start, DateTimeOffset committed)
+    {
+        foreach (var (task, nodeId, reason) in decided)
+        {
+            var tags = TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, nodeId);
+            tags.Add(new("swarm.scheduler.nodes_considered", nodesConsidered));
+            tags.Add(new("swarm.batch.size", decided.Count));
+            if (reason is not null)
+            {
+                tags.Add(new("swarm.pending.reason", reason));
+            }
+
+            TaskTracing.Record(Source, nodeId is null ? "task unschedulable" : "task scheduled", task.TraceParent, start, committed, tags);
         }
     }
 }

@@ -17,6 +17,8 @@ internal static class ProtoMapping
         Slot = a.Slot,
         DesiredState = (ModelDesiredState)(int)a.DesiredState,
         State = (ModelTaskState)(int)a.State,
+        TraceParent = string.IsNullOrEmpty(a.TraceParent) ? null : a.TraceParent,
+        NodeId = a.NodeId,
         Spec = a.Spec is { } spec
             ? new TaskRunSpec
             {

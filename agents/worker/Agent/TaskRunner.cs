@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Model;
+using Swarm.Contracts.Tracing;
 using Swarm.Worker.Exec;
 
 namespace Swarm.Worker.Agent;
@@ -12,6 +14,9 @@ namespace Swarm.Worker.Agent;
 /// </summary>
 public sealed class TaskRunner
 {
+    /// <summary>The agent's steps in a task's trace: one span per state, from the previous state to this one.</summary>
+    public static readonly ActivitySource Source = new("Swarm.Worker");
+
     private readonly object _gate = new();
     private readonly TaskAssignment _task;
     private readonly ITaskController _controller;
@@ -22,6 +27,7 @@ public sealed class TaskRunner
     private readonly TaskCompletionSource _mustStop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DesiredState _desired;
     private TaskState _reported;
+    private DateTimeOffset _reportedAt;
 
     public TaskRunner(TaskAssignment task, ITaskController controller, IStatusSink sink, TimeProvider time, ILogger logger)
     {
@@ -31,6 +37,7 @@ public sealed class TaskRunner
         _time = time;
         _logger = logger;
         _reported = task.State;
+        _reportedAt = time.GetUtcNow();
         UpdateDesired(task.DesiredState);
     }
 
@@ -218,6 +225,8 @@ public sealed class TaskRunner
 
     private void Report(TaskState state, string message, string? error, int? exitCode)
     {
+        var now = _time.GetUtcNow();
+        DateTimeOffset since;
         lock (_gate)
         {
             if (state <= _reported)
@@ -226,9 +235,41 @@ public sealed class TaskRunner
             }
 
             _reported = state;
+            since = _reportedAt;
+            _reportedAt = now;
         }
 
         _logger.LogDebug("task {TaskId}: {State}", _task.TaskId, state);
-        _sink.Report(new StatusUpdate(_task.TaskId, state, message, error, exitCode, _time.GetUtcNow()));
+        _sink.Report(new StatusUpdate(_task.TaskId, state, message, error, exitCode, now));
+        Trace(state, message, error, exitCode, since, now);
+    }
+
+    private void Trace(TaskState state, string message, string? error, int? exitCode, DateTimeOffset since, DateTimeOffset now)
+    {
+        if (!Source.HasListeners())
+        {
+            return;
+        }
+
+        var tags = TaskTracing.Tags(
+            Guid.TryParse(_task.TaskId, out var taskId) ? taskId : Guid.Empty,
+            Guid.TryParse(_task.ServiceId, out var serviceId) ? serviceId : Guid.Empty,
+            _task.ServiceName,
+            _task.Slot,
+            Guid.TryParse(_task.NodeId, out var nodeId) ? nodeId : null);
+        tags.Add(new(TaskTracing.TaskState, state.ToString().ToLowerInvariant()));
+        tags.Add(new("swarm.task.message", message));
+        if (error is not null)
+        {
+            tags.Add(new("error.type", "task"));
+            tags.Add(new("swarm.task.error", error));
+        }
+
+        if (exitCode is { } code)
+        {
+            tags.Add(new("process.exit.code", code));
+        }
+
+        TaskTracing.Record(Source, $"task {state.ToString().ToLowerInvariant()}", _task.TraceParent, since, now, tags);
     }
 }

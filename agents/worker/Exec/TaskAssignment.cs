@@ -56,6 +56,12 @@ public sealed record TaskAssignment
     public TaskRunSpec Spec { get; init; } = new();
     public DesiredState DesiredState { get; init; }
     public TaskState State { get; init; }
+
+    /// <summary>The node the managers assigned the task to.</summary>
+    public string NodeId { get; init; } = "";
+
+    /// <summary>W3C traceparent of the task's lifecycle trace, when the managers traced it.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>

@@ -23,4 +23,7 @@ public sealed record TaskCreated
     public Guid? NodeId { get; init; }
     public string Reason { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>W3C traceparent of the task's <c>task created</c> span: every later step of the task is traced under it.</summary>
+    public string? TraceParent { get; init; }
 }

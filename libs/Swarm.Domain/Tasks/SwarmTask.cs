@@ -34,6 +34,9 @@ public sealed record SwarmTask
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>W3C traceparent the task's lifecycle is traced under (see <c>TaskTracing</c>).</summary>
+    public string? TraceParent { get; init; }
+
     public bool IsTerminal => TaskStateMachine.IsTerminal(State);
 
     public static SwarmTask Create(TaskCreated e) => new()
@@ -52,6 +55,7 @@ public sealed record SwarmTask
         NodeId = e.NodeId,
         CreatedAt = e.CreatedAt,
         UpdatedAt = e.CreatedAt,
+        TraceParent = e.TraceParent,
     };
 
     public SwarmTask Apply(TaskAllocated e) => this with

@@ -105,7 +105,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
                 var tasks = await query.Query<SwarmTask>()
                     .Where(t => t.NodeId == nodeId && NonTerminal.Contains(t.State))
                     .ToListAsync(context.CancellationToken);
-                stream.Start(tasks.Where(t => !t.IsTerminal).Select(Assignments.ToAssignment));
+                stream.Start(tasks.Where(t => !t.IsTerminal).Select(t => TaskSpans.Dispatch(t, _time)));
                 _logger.LogDebug("session {SessionId}: sent {Count} assignments", session.SessionId, tasks.Count);
             }
 

@@ -13,11 +13,13 @@ public sealed class AssignmentPusher
 {
     private readonly SessionRegistry _sessions;
     private readonly IQuerySession _query;
+    private readonly TimeProvider _time;
 
-    public AssignmentPusher(SessionRegistry sessions, IQuerySession query)
+    public AssignmentPusher(SessionRegistry sessions, IQuerySession query, TimeProvider time)
     {
         _sessions = sessions;
         _query = query;
+        _time = time;
     }
 
     public async Task PushAsync(Guid taskId, Guid? nodeHint, CancellationToken cancellationToken)
@@ -30,7 +32,7 @@ public sealed class AssignmentPusher
         var task = await _query.LoadAsync<SwarmTask>(taskId, cancellationToken);
         if (task?.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
         {
-            session.Push(Assignments.ToAssignment(task));
+            session.Push(TaskSpans.Dispatch(task, _time));
         }
     }
 
@@ -52,7 +54,7 @@ public sealed class AssignmentPusher
         {
             if (task.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
             {
-                session.Push(Assignments.ToAssignment(task));
+                session.Push(TaskSpans.Dispatch(task, _time));
             }
         }
     }

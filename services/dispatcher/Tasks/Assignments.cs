@@ -45,6 +45,8 @@ public static class Assignments
             Spec = spec,
             DesiredState = (DesiredState)(int)task.DesiredState,
             State = (TaskState)(int)task.State,
+            TraceParent = task.TraceParent ?? "",
+            NodeId = task.NodeId?.ToString() ?? "",
         };
     }
 

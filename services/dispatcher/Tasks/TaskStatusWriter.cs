@@ -22,11 +22,13 @@ public sealed class TaskStatusWriter
 {
     private readonly IDocumentStore _store;
     private readonly TermFence _fence;
+    private readonly TimeProvider _time;
 
-    public TaskStatusWriter(IDocumentStore store, TermFence fence)
+    public TaskStatusWriter(IDocumentStore store, TermFence fence, TimeProvider time)
     {
         _store = store;
         _fence = fence;
+        _time = time;
     }
 
     public Task<IReadOnlyList<RefusedReport>> WriteAsync(Guid nodeId, IReadOnlyList<ReportedStatus> reports, CancellationToken cancellationToken) =>
@@ -38,7 +40,7 @@ public sealed class TaskStatusWriter
         await using var session = _store.LightweightSession();
         session.Stamp();
         var term = await _fence.GuardAsync(session, ct);
-        var appended = 0;
+        var appended = new List<(SwarmTask Task, ReportedStatus Report)>();
 
         // several states of one task (accepted … running) arrive together: fetch each stream once,
         // all of them in one round trip, then decide in report order
@@ -77,7 +79,7 @@ public sealed class TaskStatusWriter
                     {
                         stream.AppendOne(changed);
                         task = task.Apply(changed);
-                        appended++;
+                        appended.Add((task, report));
                     }
                 }
                 catch (TaskReportRefusedException ex)
@@ -87,9 +89,14 @@ public sealed class TaskStatusWriter
             }
         }
 
-        if (appended > 0)
+        if (appended.Count > 0)
         {
             await TermFence.SaveChangesAsync(session, term, ct);
+            var committed = _time.GetUtcNow();
+            foreach (var (task, report) in appended)
+            {
+                TaskSpans.Recorded(task, report.State, report.At, committed, appended.Count);
+            }
         }
 
         return refused;

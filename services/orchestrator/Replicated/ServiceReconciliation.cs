@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Contracts.Tracing;
 using Swarm.Domain.Cluster;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Orchestration;
@@ -99,6 +100,15 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
+    /// <summary>The task's <c>task created</c> span, under the trace of what made the orchestrator create it.</summary>
+    private static string? TraceCreated(TaskCreated created)
+    {
+        var tags = TaskTracing.Tags(created.TaskId, created.ServiceId, created.ServiceName, created.Slot, created.NodeId);
+        tags.Add(new("swarm.task.attempt", created.Attempt));
+        tags.Add(new("swarm.task.reason", created.Reason));
+        return TaskTracing.Record(Source, "task created", Activity.Current?.Id, created.CreatedAt, created.CreatedAt, tags);
+    }
+
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
     {
         IReadOnlyList<SwarmTask> tasks;
@@ -144,6 +154,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         foreach (var create in plan.Create)
         {
             var created = TaskCreation.Created(service, create, now);
+            created = created with { TraceParent = TraceCreated(created) };
             session.Events.StartStream<SwarmTask>(created.TaskId, created);
         }
 

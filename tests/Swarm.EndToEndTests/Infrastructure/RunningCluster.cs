@@ -56,10 +56,11 @@ public sealed class RunningCluster : IAsyncDisposable
     public static string Configuration { get; } = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     /// <summary>Starts the cluster; <paramref name="dispatchers"/> &gt; 1 runs that many dispatcher replicas electing a leader.</summary>
-    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1)
+    /// <remarks><paramref name="environment"/> is added to every process's environment (e.g. an OTLP endpoint).</remarks>
+    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1, IReadOnlyDictionary<string, string>? environment = null)
     {
         var isolated = await IsolatedCluster.CreateAsync();
-        var cluster = new RunningCluster(isolated);
+        var cluster = new RunningCluster(isolated) { _environment = environment ?? new Dictionary<string, string>() };
         try
         {
             await cluster.RunToEndAsync("migrator", Dll("tools/migrator", "Swarm.Migrator"), []);
@@ -202,7 +203,9 @@ public sealed class RunningCluster : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = FreePort(), var p => p }}",
         });
 
-    private Dictionary<string, string> BaseEnvironment(string name) => new()
+    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
+
+    private Dictionary<string, string> BaseEnvironment(string name) => new(_environment)
     {
         ["ConnectionStrings__Postgres"] = _cluster.PostgresConnection,
         ["ConnectionStrings__RabbitMq"] = _cluster.RabbitMqUri,
