@@ -38,7 +38,7 @@ public sealed class ClusterLog(string connectionString, string schema)
             left join (
                 select stream_id, min(timestamp) as first_running
                 from {schema}.mt_events
-                where type = 'task_status_changed' and data->>'state' = 'Running'
+                where type = 'task_status_changed' and (data->>'state' = 'Running' or jsonb_path_exists(data, '$.passed[*] ? (@.state == "Running")'))
                 group by stream_id) r on r.stream_id = c.stream_id
             where c.type = 'task_created' and c.timestamp >= @since
             """;
@@ -73,8 +73,8 @@ public sealed class ClusterLog(string connectionString, string schema)
                     min(timestamp) filter (where type = 'task_created') as created,
                     min(timestamp) filter (where type = 'task_allocated') as allocated,
                     min(timestamp) filter (where type = 'task_assigned') as assigned,
-                    min(timestamp) filter (where type = 'task_status_changed' and data->>'state' = 'Accepted') as accepted,
-                    min(timestamp) filter (where type = 'task_status_changed' and data->>'state' = 'Running') as running
+                    min(timestamp) filter (where type = 'task_status_changed' and (data->>'state' = 'Accepted' or jsonb_path_exists(data, '$.passed[*] ? (@.state == "Accepted")'))) as accepted,
+                    min(timestamp) filter (where type = 'task_status_changed' and (data->>'state' = 'Running' or jsonb_path_exists(data, '$.passed[*] ? (@.state == "Running")'))) as running
                 from {schema}.mt_events where stream_id in (select stream_id from {schema}.mt_events where type = 'task_created' and timestamp >= @since)
                 group by stream_id)
             select hop,

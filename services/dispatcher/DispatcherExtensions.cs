@@ -50,6 +50,8 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton<NodeStatusWriter>();
         builder.Services.AddSingleton<LogBroker>();
         builder.Services.AddSingleton<TaskStatusWriter>();
+        builder.Services.AddSingleton<StatusBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusBatcher>());
         builder.Services.AddScoped<AssignmentPusher>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);

@@ -83,7 +83,7 @@ public sealed record SwarmTask
         Message = e.Message,
         Error = e.Error ?? Error,
         ExitCode = e.ExitCode ?? ExitCode,
-        StartedAt = StartedAt ?? (e.State == TaskState.Running ? e.At : null),
+        StartedAt = StartedAt ?? (e.State == TaskState.Running ? e.At : e.Passed?.FirstOrDefault(p => p.State == TaskState.Running)?.At),
         EndedAt = TaskStateMachine.IsTerminal(e.State) ? e.At : EndedAt,
         UpdatedAt = e.At,
     };

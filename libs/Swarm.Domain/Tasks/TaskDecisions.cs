@@ -64,4 +64,36 @@ public static class TaskDecisions
     }
 }
 
+/// <summary>Status changes decided one after the other for one task, written as one event.</summary>
+public static class TaskStatusChanges
+{
+    /// <summary>
+    /// The last change, carrying the earlier ones as <see cref="TaskStatusChanged.Passed"/> (they must be
+    /// consecutive changes of one task, oldest first); null when there are none.
+    /// </summary>
+    public static TaskStatusChanged? Combine(IReadOnlyList<TaskStatusChanged> changes)
+    {
+        if (changes.Count <= 1)
+        {
+            return changes.Count == 0 ? null : changes[0];
+        }
+
+        var last = changes[^1];
+        var passed = new List<TaskStatusStep>(changes.Count - 1 + (last.Passed?.Count ?? 0));
+        foreach (var change in changes.Take(changes.Count - 1))
+        {
+            passed.AddRange(change.Passed ?? []);
+            passed.Add(new TaskStatusStep(change.State, change.Message, change.At));
+        }
+
+        passed.AddRange(last.Passed ?? []);
+        return last with
+        {
+            Error = last.Error ?? changes.LastOrDefault(c => c.Error is not null)?.Error,
+            ExitCode = last.ExitCode ?? changes.LastOrDefault(c => c.ExitCode is not null)?.ExitCode,
+            Passed = passed,
+        };
+    }
+}
+
 public sealed class TaskReportRefusedException(string message) : Exception(message);

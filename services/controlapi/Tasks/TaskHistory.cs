@@ -18,6 +18,7 @@ public static class TaskHistory
         TaskAssigned e => $"assigned to node {nodeName(e.NodeId)}",
         TaskStatusChanged e => Join(
             $"state {TaskStateMachine.Display(e.State)}: {e.Message}",
+            e.Passed is { Count: > 0 } passed ? $"through {string.Join(", ", passed.Select(p => TaskStateMachine.Display(p.State)))}" : null,
             e.Error is { Length: > 0 } err ? $"error: {err}" : null,
             e.ExitCode is { } code ? $"exit code {code}" : null),
         TaskDesiredStateChanged e => Join($"desired state {Desired(e.DesiredState)}", e.Reason),

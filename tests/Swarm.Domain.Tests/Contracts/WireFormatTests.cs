@@ -48,7 +48,7 @@ public class WireFormatTests
             At = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero),
         };
         Assert.Equal(
-            """{"taskId":"11111111-1111-1111-1111-111111111111","serviceId":"22222222-2222-2222-2222-222222222222","nodeId":"33333333-3333-3333-3333-333333333333","state":"Failed","message":"exited","error":"task: non-zero exit (1)","exitCode":1,"at":"2026-11-24T12:00:00+00:00"}""",
+            """{"taskId":"11111111-1111-1111-1111-111111111111","serviceId":"22222222-2222-2222-2222-222222222222","nodeId":"33333333-3333-3333-3333-333333333333","state":"Failed","message":"exited","error":"task: non-zero exit (1)","exitCode":1,"at":"2026-11-24T12:00:00+00:00","passed":null}""",
             JsonSerializer.Serialize(e, Web));
 
         var desired = new TaskDesiredStateChanged { TaskId = e.TaskId, ServiceId = e.ServiceId, DesiredState = DesiredState.Remove, Reason = "scale down", At = e.At };
