@@ -160,6 +160,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         if (assigned + unschedulable + boundAssigned > 0)
         {
             await session.SaveChangesAsync(cancellationToken);
+            await SchedulingMetrics.RecordAssignedAsync(fetches);
         }
 
         if (assigned > 0)

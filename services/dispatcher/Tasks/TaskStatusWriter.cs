@@ -90,6 +90,7 @@ public sealed class TaskStatusWriter
         if (appended > 0)
         {
             await TermFence.SaveChangesAsync(session, term, ct);
+            await TaskLatencyMetrics.RecordRunningAsync(groups.Select(g => g.Stream));
         }
 
         return refused;
