@@ -4,7 +4,8 @@ using System.Diagnostics.Metrics;
 using Swarm.ControlApi.Metrics;
 using Swarm.Contracts.Model;
 using Swarm.Testing;
-using static Swarm.IntegrationTests.Metrics.SeededLog;
+using Swarm.IntegrationTests.Infrastructure;
+using static Swarm.IntegrationTests.Infrastructure.SeededLog;
 
 namespace Swarm.IntegrationTests.Metrics;
 

@@ -2,7 +2,8 @@ using Swarm.Contracts.Model;
 using Swarm.Dispatcher.Leadership;
 using Swarm.Dispatcher.Tasks;
 using Swarm.Testing;
-using static Swarm.IntegrationTests.Metrics.SeededLog;
+using Swarm.IntegrationTests.Infrastructure;
+using static Swarm.IntegrationTests.Infrastructure.SeededLog;
 
 namespace Swarm.IntegrationTests.Metrics;
 

@@ -6,7 +6,7 @@ using Swarm.Domain.Tasks;
 using Swarm.EventStore;
 using Swarm.Testing;
 
-namespace Swarm.IntegrationTests.Metrics;
+namespace Swarm.IntegrationTests.Infrastructure;
 
 /// <summary>A store on an isolated cluster's log with no manager running, and helpers that write task and node streams.</summary>
 internal sealed class SeededLog : IAsyncDisposable
