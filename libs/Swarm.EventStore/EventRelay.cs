@@ -19,11 +19,13 @@ public sealed class EventRelay : SubscriptionBase
 {
     private readonly IBus _bus;
     private readonly ILogger<EventRelay> _logger;
+    private readonly RelayLag? _lag;
 
-    public EventRelay(IBus bus, ILogger<EventRelay> logger)
+    public EventRelay(IBus bus, ILogger<EventRelay> logger, RelayLag? lag = null)
     {
         _bus = bus;
         _logger = logger;
+        _lag = lag;
         Name = SubscriptionName;
     }
 
@@ -37,6 +39,7 @@ public sealed class EventRelay : SubscriptionBase
         // in flight at once and the page counts as done when every message is confirmed
         await Task.WhenAll(page.Events.Where(IsDomainEvent).Select(e => PublishAsync(_bus, e, cancellationToken)));
 
+        _lag?.Published(page.SequenceCeiling);
         if (page.Events.Count > 0)
         {
             _logger.LogDebug("relayed {Count} events up to sequence {Sequence}", page.Events.Count, page.SequenceCeiling);

@@ -28,6 +28,8 @@ public static class EventStoreExtensions
 
         if (runRelay)
         {
+            services.AddMetrics();
+            services.AddSingleton<RelayLag>();
             marten.AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, o =>
             {
                 o.Options.BatchSize = 500;

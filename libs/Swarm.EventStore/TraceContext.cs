@@ -9,6 +9,12 @@ public static class TraceContext
     public const string TraceParentHeader = "traceparent";
     public const string TraceStateHeader = "tracestate";
 
+    /// <summary>Header naming the component that appended the event (<c>orchestrator</c>, <c>dispatcher</c>, …).</summary>
+    public const string ComponentHeader = "component";
+
+    /// <summary>This process's component name, stamped on what it appends; set once at start-up.</summary>
+    public static string? Component { get; set; }
+
     public static IDocumentSession Stamp(this IDocumentSession session, Guid? correlationId = null, Guid? causationId = null)
     {
         if (correlationId is { } correlation)
@@ -19,6 +25,11 @@ public static class TraceContext
         if (causationId is { } causation)
         {
             session.CausationId = causation.ToString();
+        }
+
+        if (Component is { Length: > 0 } component)
+        {
+            session.SetHeader(ComponentHeader, component);
         }
 
         if (Activity.Current is { } activity)

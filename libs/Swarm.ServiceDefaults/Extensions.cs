@@ -22,6 +22,7 @@ public static class Extensions
 
     public static TBuilder AddSwarmDefaults<TBuilder>(this TBuilder builder, string serviceName) where TBuilder : IHostApplicationBuilder
     {
+        TraceContext.Component = serviceName;
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

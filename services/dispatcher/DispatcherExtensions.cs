@@ -37,7 +37,9 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton(sp =>
         {
             var raft = sp.GetRequiredService<IOptions<RaftOptions>>().Value;
-            return new LeadershipState(raft.IsClustered ? raft.SelfEndPoint.ToString() : $"{Environment.MachineName}/{Environment.ProcessId}", raft.IsClustered);
+            var state = new LeadershipState(raft.IsClustered ? raft.SelfEndPoint.ToString() : $"{Environment.MachineName}/{Environment.ProcessId}", raft.IsClustered);
+            LeadershipMetrics.Observe(state, DispatcherMetrics.Of(sp));
+            return state;
         });
         builder.Services.AddSingleton<TermFence>();
         builder.Services.AddHostedService<LeaderElectionService>();
@@ -45,7 +47,8 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
-            return new HeartbeatMonitor(sp.GetRequiredService<TimeProvider>(), options.HeartbeatPeriod, Math.Max(1, options.MissedHeartbeats));
+            return new HeartbeatMonitor(sp.GetRequiredService<TimeProvider>(), options.HeartbeatPeriod, Math.Max(1, options.MissedHeartbeats),
+                new HeartbeatMetrics(DispatcherMetrics.Of(sp)));
         });
         builder.Services.AddSingleton<NodeStatusWriter>();
         builder.Services.AddSingleton<LogBroker>();

@@ -167,6 +167,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         {
             await session.SaveChangesAsync(cancellationToken);
             TraceDecisions(decided, nodeSet.Nodes.Count, now, time.GetUtcNow());
+            await SchedulingMetrics.RecordAssignedAsync(fetches);
         }
 
         if (assigned > 0)

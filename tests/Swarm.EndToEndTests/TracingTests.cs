@@ -100,6 +100,17 @@ public sealed class TracingTests(ITestOutputHelper output)
             Assert.All(steps.Skip(2), s => Assert.Equal(node, s["swarm.node.id"]));
             Assert.Equal("2", steps.Single(s => s.Name == "task scheduled")["swarm.scheduler.nodes_considered"]);
             Assert.Equal("running", steps[^1]["swarm.task.state"]);
+
+            // the same lifecycle read from the log, for a user without a trace backend
+            var waterfall = await cluster.SwarmctlAsync("task", "trace", task.Id);
+            output.WriteLine(waterfall.Stdout);
+            Assert.True(waterfall.ExitCode == 0, waterfall.Stderr);
+            var lines = waterfall.Stdout.Split('\n');
+            var order = new[] { "created", "allocated", "assigned", "accepted", "preparing", "ready", "starting", "running" }
+                .Select(step => Array.FindIndex(lines, l => l.TrimStart().StartsWith(step + " ", StringComparison.Ordinal)))
+                .ToList();
+            Assert.DoesNotContain(-1, order);
+            Assert.Equal(order.Order(), order);
         }
         catch
         {

@@ -26,6 +26,9 @@ public sealed record SwarmTask
     public string? Address { get; init; }
     public DateTimeOffset? StartAfter { get; init; }
 
+    /// <summary>When the allocator moved the task to pending.</summary>
+    public DateTimeOffset? AllocatedAt { get; init; }
+
     /// <summary>When the task was first reported running.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 
@@ -64,6 +67,7 @@ public sealed record SwarmTask
         Message = "pending task scheduling",
         NetworkId = e.NetworkId,
         Address = e.Address,
+        AllocatedAt = e.AllocatedAt,
         UpdatedAt = e.AllocatedAt,
     };
 

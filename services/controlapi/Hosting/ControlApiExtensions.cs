@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Swarm.ControlApi.Cluster;
 using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Metrics;
 using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
 using Swarm.ControlApi.Tasks;
@@ -35,6 +36,8 @@ public static class ControlApiExtensions
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         builder.Services.AddScoped<CommandSender>();
+        builder.Services.AddSingleton<ReadModelMetrics>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelMetrics>());
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -3,6 +3,7 @@ using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Tasks;
 
 namespace Swarm.ControlApi.Tasks;
 
@@ -23,6 +24,12 @@ public static class TaskEndpoints
             .WithName("GetTask")
             .WithSummary("Inspect a task (id or unique id prefix) with the full event history of its stream")
             .Produces<TaskDetail>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id}/trace", TraceAsync)
+            .WithName("TraceTask")
+            .WithSummary("A task's lifecycle as steps read from its stream (works for reaped tasks): time, seconds since created, duration until the next step and the component that wrote each")
+            .Produces<TaskTrace>()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         return app;
@@ -67,7 +74,14 @@ public static class TaskEndpoints
         return Results.Ok(await TaskQueries.ListAsync(session, filter, ct));
     }
 
-    private static async Task<IResult> GetAsync(string id, IQuerySession session, CancellationToken ct)
+    private static Task<IResult> GetAsync(string id, IQuerySession session, CancellationToken ct) =>
+        AnswerForTaskAsync(id, session, task => TaskQueries.DetailAsync(session, task, ct), ct);
+
+    private static Task<IResult> TraceAsync(string id, IQuerySession session, CancellationToken ct) =>
+        AnswerForTaskAsync(id, session, task => TaskQueries.TraceAsync(session, task, ct), ct);
+
+    /// <summary>Finds the task (id or unique prefix; reaped tasks by full id) and answers with what <paramref name="answer"/> reads of it.</summary>
+    private static async Task<IResult> AnswerForTaskAsync<T>(string id, IQuerySession session, Func<SwarmTask, Task<T>> answer, CancellationToken ct)
     {
         var found = await TaskQueries.FindAsync(session, id, ct);
         if (found.Error is { } error)
@@ -75,6 +89,6 @@ public static class TaskEndpoints
             return error.ToResult();
         }
 
-        return Results.Ok(await TaskQueries.DetailAsync(session, found.Value!, ct));
+        return Results.Ok(await answer(found.Value!));
     }
 }

@@ -99,6 +99,13 @@ public static class TaskQueries
         return TaskDetail.From(task, HostnameOf(hostnames, task.NodeId), history);
     }
 
+    public static async Task<TaskTrace> TraceAsync(IQuerySession session, SwarmTask task, CancellationToken ct)
+    {
+        var hostnames = await NodeQueries.HostnamesAsync(session, ct);
+        var events = await session.Events.FetchStreamAsync(task.Id, token: ct);
+        return TaskTraces.Build(task, events, id => HostnameOf(hostnames, id) ?? id.ToString());
+    }
+
     private static string? HostnameOf(IReadOnlyDictionary<Guid, string> hostnames, Guid? nodeId) =>
         nodeId is { } id ? hostnames.GetValueOrDefault(id) ?? id.ToString() : null;
 }

@@ -128,7 +128,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     {
         EnsureLeader();
         var session = FindSession(request.SessionId);
-        _heartbeats.Beat(session.NodeId);
+        _heartbeats.Received(session.NodeId);
         return Task.FromResult(new HeartbeatResponse { PeriodMs = PeriodMs });
     }
 

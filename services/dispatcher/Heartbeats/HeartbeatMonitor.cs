@@ -10,12 +10,14 @@ public sealed class HeartbeatMonitor
     private readonly object _gate = new();
     private readonly Dictionary<Guid, DateTimeOffset> _deadlines = [];
     private readonly TimeProvider _time;
+    private readonly HeartbeatMetrics? _metrics;
 
-    public HeartbeatMonitor(TimeProvider time, TimeSpan period, int missedPeriods = 3)
+    public HeartbeatMonitor(TimeProvider time, TimeSpan period, int missedPeriods = 3, HeartbeatMetrics? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(missedPeriods, 1);
         _time = time;
+        _metrics = metrics;
         Period = period;
         Timeout = period * missedPeriods;
     }
@@ -34,6 +36,13 @@ public sealed class HeartbeatMonitor
         {
             _deadlines[nodeId] = deadline;
         }
+    }
+
+    /// <summary>A heartbeat from the node's agent was accepted: counted, and the node is alive now.</summary>
+    public void Received(Guid nodeId)
+    {
+        _metrics?.Received();
+        Beat(nodeId);
     }
 
     /// <summary>
@@ -89,6 +98,7 @@ public sealed class HeartbeatMonitor
                 _deadlines.Remove(nodeId);
             }
 
+            _metrics?.Missed(expired.Count);
             return expired;
         }
     }

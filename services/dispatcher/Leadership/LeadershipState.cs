@@ -96,12 +96,22 @@ public sealed class LeadershipState
         }
     }
 
+    /// <summary>Raised with the new leader's end point when this replica learns of a leader other than the one it knew.</summary>
+    public event Action<string>? LeaderChanged;
+
     public void SetLeader(string? endPoint, string? agentAddress)
     {
+        bool changed;
         lock (_gate)
         {
+            changed = endPoint is not null && !string.Equals(endPoint, _leaderEndPoint, StringComparison.Ordinal);
             _leaderEndPoint = endPoint;
             _leaderAgentAddress = agentAddress;
+        }
+
+        if (changed)
+        {
+            LeaderChanged?.Invoke(endPoint!);
         }
     }
 

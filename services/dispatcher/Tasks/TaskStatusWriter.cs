@@ -134,6 +134,12 @@ public sealed class TaskStatusWriter
                 {
                     TaskSpans.Recorded(task, change.State, change.At, committed, appended.Count);
                 }
+
+                // a task reaches RUNNING once: a change to it is its first
+                if (changes.Find(c => c.State == TaskState.Running) is { } running)
+                {
+                    TaskLatencyMetrics.RecordRunning(task, running.At);
+                }
             }
         }
 

@@ -105,6 +105,35 @@ public sealed record TaskDetail
     public IReadOnlyList<TaskHistoryEntry> History { get; init; } = [];
 }
 
+/// <summary><c>GET /api/tasks/{id}/trace</c>: the steps of a task's lifecycle; seconds as numbers.</summary>
+public sealed record TaskTrace
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Service { get; init; } = "";
+    public string? Node { get; init; }
+    public TaskState State { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public double Total { get; init; }
+    public IReadOnlyList<TraceStep> Steps { get; init; } = [];
+}
+
+public sealed record TraceStep
+{
+    public string Step { get; init; } = "";
+    public string Type { get; init; } = "";
+    public long Version { get; init; }
+    public long Sequence { get; init; }
+    public DateTimeOffset At { get; init; }
+    public DateTimeOffset LoggedAt { get; init; }
+    public double SinceCreated { get; init; }
+    public double? Duration { get; init; }
+    public string Component { get; init; } = "";
+    public string? Node { get; init; }
+    public string? ReportedBy { get; init; }
+    public string Detail { get; init; } = "";
+}
+
 public sealed record NodeView
 {
     public Guid Id { get; init; }

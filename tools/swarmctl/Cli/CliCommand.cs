@@ -51,6 +51,9 @@ public sealed record TaskList(string? Service, string? Node, string? DesiredStat
 
 public sealed record TaskInspect(IReadOnlyList<string> Tasks, OutputFormat Format) : CliCommand;
 
+/// <summary><c>task trace</c>: the task's lifecycle as a waterfall.</summary>
+public sealed record TraceTask(string Task, OutputFormat Format) : CliCommand;
+
 /// <summary>
 /// <c>service logs</c> / <c>task logs</c>: the output of a service's tasks or of one task. <see cref="Tail"/>
 /// null means every line kept; <see cref="Follow"/> keeps streaming until interrupted.

@@ -200,6 +200,16 @@ public static class Commands
                 1, 1,
                 a => new LogsCommand(LogSource.Task, a.Positionals[0], a.Switch("follow"), TailOf(a)),
                 Description: "TASK is an id or a unique id prefix. Each line is prefixed with 'service.slot@node | '. With --follow, lines are printed as they arrive until Ctrl-C."),
+            new("task", "trace", "Show a task's lifecycle as a waterfall of its steps", "swarmctl task trace [OPTIONS] TASK",
+                [Format],
+                ["swarmctl task trace 9c1e04a7b2f0", "swarmctl task trace 9c1e --format json"],
+                1, 1,
+                a => new TraceTask(a.Positionals[0], a.Format()),
+                Description: "Reads the task's event stream (also for tasks already removed from the task list; give their full id). One line per step " +
+                    "(created, allocated, assigned, accepted ... running, then complete/failed/shutdown/orphaned/removed): the time it happened (UTC), " +
+                    "seconds since the task was created, how long the step lasted until the next one, the component that wrote it " +
+                    "(orchestrator, allocator, scheduler, or the dispatcher reporting for the agent on a node) and a bar on a common time scale. " +
+                    "TASK is an id or a unique id prefix. With --format json prints the same steps as JSON."),
         ]),
         new("cluster", "Manage cluster-wide settings",
         [

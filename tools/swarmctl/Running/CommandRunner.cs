@@ -32,6 +32,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         ServiceScale c => ServiceScaleAsync(c, ct),
         TaskList c => TaskListAsync(c, ct),
         TaskInspect c => TaskInspectAsync(c, ct),
+        TraceTask c => TaskTraceAsync(c, ct),
         LogsCommand c => LogsAsync(c, ct),
         ClusterInspect c => ClusterInspectAsync(c, ct),
         ClusterList c => ClusterListAsync(c, ct),
@@ -260,6 +261,18 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
             first = false;
         }
 
+        return 0;
+    }
+
+    private async Task<int> TaskTraceAsync(TraceTask c, CancellationToken ct)
+    {
+        var path = $"api/tasks/{Seg(c.Task)}/trace";
+        if (c.Format == OutputFormat.Json)
+        {
+            return await PrintJsonAsync(path, ct);
+        }
+
+        await stdout.WriteAsync(Waterfall.Render(await api.GetAsync<TaskTrace>(path, ct)));
         return 0;
     }
 

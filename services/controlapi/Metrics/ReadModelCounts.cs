@@ -1,0 +1,73 @@
+using Marten;
+using Npgsql;
+using Swarm.Domain.Nodes;
+using Swarm.Domain.Tasks;
+
+namespace Swarm.ControlApi.Metrics;
+
+/// <summary>Tasks of one service in one state.</summary>
+public sealed record TaskCount(string State, string Service, long Count);
+
+/// <summary>Tasks not yet assigned, by the reason they wait.</summary>
+public sealed record PendingCount(string Reason, long Count);
+
+/// <summary>Nodes in one status.</summary>
+public sealed record NodeCount(string Status, long Count);
+
+/// <summary>
+/// The read models counted by grouped queries (three GROUP BYs in one round trip; no document is
+/// loaded). States and statuses are lower case (<c>running</c>, <c>ready</c>).
+/// </summary>
+public sealed record ReadModelCounts(IReadOnlyList<TaskCount> Tasks, IReadOnlyList<PendingCount> Pending, IReadOnlyList<NodeCount> Nodes)
+{
+    public static readonly ReadModelCounts Empty = new([], [], []);
+
+    /// <summary>The reason of a task that waits for the scheduler and was never found unschedulable.</summary>
+    public const string WaitingForScheduler = "waiting for scheduler";
+
+    /// <summary>How the scheduler's reasons start (<see cref="Swarm.Domain.Scheduling.Pipeline"/>).</summary>
+    private const string UnschedulablePrefix = "no suitable node";
+
+    public static async Task<ReadModelCounts> ReadAsync(IDocumentStore store, CancellationToken ct)
+    {
+        var tasks = store.Options.FindOrResolveDocumentType(typeof(SwarmTask)).TableName.QualifiedName;
+        var nodes = store.Options.FindOrResolveDocumentType(typeof(Node)).TableName.QualifiedName;
+
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"select lower(data->>'state'), coalesce(data->>'serviceName', ''), count(*) from {tasks} group by 1, 2"),
+                new NpgsqlBatchCommand(
+                    $"select case when data->>'message' like '{UnschedulablePrefix}%' then data->>'message' else '{WaitingForScheduler}' end, count(*) " +
+                    $"from {tasks} where data->>'state' in ('New', 'Pending') group by 1"),
+                new NpgsqlBatchCommand($"select lower(data->>'status'), count(*) from {nodes} group by 1"),
+            },
+        };
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var taskCounts = new List<TaskCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            taskCounts.Add(new TaskCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var pending = new List<PendingCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            pending.Add(new PendingCount(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var nodeCounts = new List<NodeCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            nodeCounts.Add(new NodeCount(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return new ReadModelCounts(taskCounts, pending, nodeCounts);
+    }
+}
