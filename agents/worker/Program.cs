@@ -41,6 +41,7 @@ if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOIN
     builder.Services.AddOpenTelemetry()
         .ConfigureResource(r => r.AddService("worker", serviceInstanceId: $"{options.Hostname}-{Environment.ProcessId}").AddAttributes([new("host.name", options.Hostname)]))
         .WithTracing(t => t.AddSource(TaskRunner.Source.Name))
+        .WithLogging()
         .UseOtlpExporter();
 }
 

@@ -51,6 +51,7 @@ public static class Extensions
                     .AddMeter("MassTransit", "Marten")
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation())
+                .WithLogging()
                 .UseOtlpExporter();
         }
 

@@ -54,7 +54,7 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton<LogBroker>();
         builder.Services.AddSingleton<TaskStatusWriter>();
         builder.Services.AddSingleton<StatusBatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusBatcher>());
+        builder.Services.AddSingleton<RegistrationBatcher>();
         builder.Services.AddScoped<AssignmentPusher>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);

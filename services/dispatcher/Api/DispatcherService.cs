@@ -23,7 +23,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     private readonly SessionRegistry _sessions;
     private readonly HeartbeatMonitor _heartbeats;
-    private readonly NodeStatusWriter _nodes;
+    private readonly RegistrationBatcher _nodes;
     private readonly StatusBatcher _tasks;
     private readonly IDocumentStore _store;
     private readonly TimeProvider _time;
@@ -35,7 +35,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     /// <summary>The trailer (and response header) that names the leader's agent address.</summary>
     public const string LeaderTrailer = "swarm-dispatcher-leader";
 
-    public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, NodeStatusWriter nodes, StatusBatcher tasks,
+    public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, RegistrationBatcher nodes, StatusBatcher tasks,
         IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
         LogBroker logs, LeadershipState leadership)
     {

@@ -7,6 +7,9 @@ using Swarm.EventStore;
 
 namespace Swarm.Dispatcher.Nodes;
 
+/// <summary>An agent's registration: its node and what it said about itself.</summary>
+public sealed record NodeRegistration(Guid NodeId, NodeDescription Description);
+
 /// <summary>
 /// Writes what the dispatcher decides about nodes: registrations and status changes, each fenced by
 /// the leadership term it was decided under (<see cref="TermFence"/>).
@@ -28,23 +31,39 @@ public sealed class NodeStatusWriter
 
     /// <summary>Records the agent's description and marks the node ready (if it is not already).</summary>
     public Task RegisterAsync(Guid nodeId, NodeDescription description, CancellationToken cancellationToken) =>
-        Conflicts.RetryAsync(async _ =>
+        RegisterManyAsync([new NodeRegistration(nodeId, description)], cancellationToken);
+
+    /// <summary>Registers several nodes in one transaction (<see cref="RegistrationBatcher"/> gathers them).</summary>
+    public Task<IReadOnlyList<bool>> RegisterManyAsync(IReadOnlyList<NodeRegistration> registrations, CancellationToken cancellationToken) =>
+        Conflicts.RetryAsync<IReadOnlyList<bool>>(async _ =>
         {
             await using var session = _store.LightweightSession();
             session.Stamp();
             var term = await _fence.GuardAsync(session, cancellationToken);
-            var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
+            var batch = session.CreateBatchQuery();
+            var fetches = registrations.Select(r => r.NodeId).Distinct().ToDictionary(id => id, id => batch.Events.FetchForWriting<Node>(id));
+            await batch.Execute(cancellationToken);
+
             var now = _time.GetUtcNow();
-            var registered = new NodeRegistered { NodeId = nodeId, Description = description, At = now };
-            stream.AppendOne(registered);
-            var node = stream.Aggregate is { } existing ? existing.Apply(registered) : Node.Create(registered);
-            if (NodeDecisions.ChangeStatus(node, nodeId, NodeStatus.Ready, "node registered", now) is { } ready)
+            foreach (var group in registrations.GroupBy(r => r.NodeId))
             {
-                stream.AppendOne(ready);
+                var stream = await fetches[group.Key];
+                var node = stream.Aggregate;
+                foreach (var registration in group)
+                {
+                    var registered = new NodeRegistered { NodeId = registration.NodeId, Description = registration.Description, At = now };
+                    stream.AppendOne(registered);
+                    node = node is { } existing ? existing.Apply(registered) : Node.Create(registered);
+                    if (NodeDecisions.ChangeStatus(node, registration.NodeId, NodeStatus.Ready, "node registered", now) is { } ready)
+                    {
+                        stream.AppendOne(ready);
+                        node = node.Apply(ready);
+                    }
+                }
             }
 
             await TermFence.SaveChangesAsync(session, term, cancellationToken);
-            return true;
+            return registrations.Select(_ => true).ToList();
         }, MaxAttempts, cancellationToken);
 
     /// <summary>
