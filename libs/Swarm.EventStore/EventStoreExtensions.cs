@@ -30,9 +30,12 @@ public static class EventStoreExtensions
         {
             services.AddMetrics();
             services.AddSingleton<RelayLag>();
+            // a page is published all at once and confirmed as a whole: larger pages keep more
+            // messages in flight (a burst of 10,000 task creations is 5 pages, not 20)
+            var pageSize = int.TryParse(configuration["Swarm:RelayPageSize"], out var size) && size > 0 ? size : 2000;
             marten.AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, o =>
             {
-                o.Options.BatchSize = 500;
+                o.Options.BatchSize = pageSize;
             });
             marten.AddAsyncDaemon(DaemonMode.HotCold);
         }

@@ -49,6 +49,40 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
 
     public Task AllocateAsync(Guid taskId, CancellationToken cancellationToken) => AllocateManyAsync([taskId], cancellationToken);
 
+    /// <summary>Tasks allocated per transaction, at most.</summary>
+    public const int MaxBatch = 2000;
+
+    /// <summary>
+    /// Allocates the given tasks and, in the same transactions, every other task still waiting for
+    /// an address (up to <see cref="MaxBatch"/> at a time): during a burst the first messages find the
+    /// whole backlog in the read model and the later ones find nothing left to do, so the burst takes
+    /// a few large transactions whatever the pace at which the bus delivers its messages.
+    /// </summary>
+    public async Task AllocateWaitingAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
+    {
+        await EnsureDefaultNetworkAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var ids = new HashSet<Guid>(taskIds);
+            await using (var query = store.QuerySession())
+            {
+                ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New).Select(t => t.Id).Take(MaxBatch).ToListAsync(cancellationToken));
+            }
+
+            foreach (var chunk in ids.Chunk(MaxBatch))
+            {
+                using var activity = Source.StartActivity("allocate tasks");
+                activity?.SetTag("swarm.tasks", chunk.Length);
+                await AllocateOnceAsync(chunk, cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>
     /// Gives each task that is still new an address, all in one transaction: the network is read once,
     /// addresses are decided one after the other against it, and the network's version is checked at commit.
