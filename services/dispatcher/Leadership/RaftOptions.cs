@@ -14,6 +14,15 @@ namespace Swarm.Dispatcher.Leadership;
 /// upper bound plus one round of votes (measured: ~0.3 s median, under 0.6 s max). The 150 ms spread
 /// keeps split votes rare. Agents tolerate far longer (3 heartbeat periods, 15 s by default), so the
 /// timeouts can be raised for slow or lossy networks without touching the agents.
+/// <para>
+/// A Raft request to a member gives up after <see cref="RequestTimeout"/> and a connection attempt after
+/// <see cref="ConnectTimeout"/>, both well under the lower election timeout. A candidate waits for every
+/// member's vote until its own election timeout: a member that is frozen (SIGSTOP, a long pause) but
+/// whose port still accepts connections answers nothing, and only a request that fails before the
+/// candidate gives up counts it as unavailable. With the library's default (request timeout = upper
+/// election timeout) no candidate could outlast it, and a new leader was elected only after the frozen
+/// member's accept queue had filled with abandoned connections, five terms later.
+/// </para>
 /// </remarks>
 public sealed class RaftOptions
 {
@@ -37,6 +46,12 @@ public sealed class RaftOptions
 
     /// <summary>Upper bound of the randomized election timeout (default 300 ms).</summary>
     public int UpperElectionTimeoutMs { get; set; } = 300;
+
+    /// <summary>How long a Raft request to one member may take: two thirds of the lower election timeout.</summary>
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(Math.Max(LowerElectionTimeoutMs * 2 / 3, 1));
+
+    /// <summary>How long connecting to a member may take: a third of the lower election timeout.</summary>
+    public TimeSpan ConnectTimeout => TimeSpan.FromMilliseconds(Math.Max(LowerElectionTimeoutMs / 3, 1));
 
     /// <summary>Whether the replicas form a Raft cluster (more than this replica is configured).</summary>
     public bool IsClustered => Peers.Length > 0 && !string.IsNullOrWhiteSpace(Self);
