@@ -246,14 +246,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<long> CountNodeDownEventsAsync(RunningCluster cluster)
-    {
-        await using var connection = new NpgsqlConnection(cluster.PostgresConnection);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            $"select count(*) from {cluster.Schema}.mt_events where type = 'node_status_changed' and data->>'status' in ('Down', 'down', 'DOWN')", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountNodeDownEventsAsync(RunningCluster cluster) =>
+        cluster.CountEventsAsync("type = 'node_status_changed' and data->>'status' in ('Down', 'down', 'DOWN')");
 
     /// <summary>Dispatcher writes committed under a term older than one recorded before them in the log.</summary>
     private static async Task<List<string>> LateWritesAsync(RunningCluster cluster)

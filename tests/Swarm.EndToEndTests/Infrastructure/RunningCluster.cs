@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
 using Swarm.Testing;
 
 namespace Swarm.EndToEndTests.Infrastructure;
@@ -40,6 +41,15 @@ public sealed class RunningCluster : IAsyncDisposable
     public string PostgresConnection => _cluster.PostgresConnection;
 
     public string Schema => _cluster.Schema;
+
+    /// <summary>How many events of the cluster log match <paramref name="where"/> (SQL over <c>mt_events</c>).</summary>
+    public async Task<long> CountEventsAsync(string where)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events where {where}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     /// <summary>The operating-system process id of a running process of the cluster.</summary>
     public int ProcessId(string name) => _processes[name].Id;
@@ -403,6 +413,13 @@ public sealed class RunningCluster : IAsyncDisposable
 
         _processes.Clear();
         KillMarkedProcesses();
+        if (Environment.GetEnvironmentVariable("SWARM_E2E_LOG_DIR") is { Length: > 0 } logDir)
+        {
+            // every process's output, kept for a look at a run that passed
+            Directory.CreateDirectory(logDir);
+            await File.WriteAllTextAsync(Path.Combine(logDir, $"cluster-{_runId[..8]}.log"), Logs);
+        }
+
         Api.Dispose();
         await _cluster.DisposeAsync();
         try
