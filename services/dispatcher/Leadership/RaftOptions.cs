@@ -12,7 +12,7 @@ namespace Swarm.Dispatcher.Leadership;
 /// must give up within the lower bound (see below), and the leader steps down after one heartbeat
 /// round in which no majority answered: at 150–300 ms (requests cut at 100 ms) the end-to-end tests on
 /// a busy 2-core machine saw a spurious leader change in the first seconds of most clusters; at
-/// 300–600 ms (requests cut at 200 ms) none in eight clusters. A dead leader is replaced in about one
+/// 300–600 ms (requests cut at 200 ms) in one of twelve. A dead leader is replaced in about one
 /// election timeout plus a round of votes, and both agents are served by the new one soon after
 /// (end-to-end, ten kill -9 failovers under 20 tasks: median 1.2 s, max 1.6 s; at 150–300 ms 0.8–0.9 s
 /// median). The 300 ms spread keeps split votes rare. Agents tolerate far longer (3 heartbeat periods,
