@@ -93,8 +93,9 @@ public sealed class LeaderElectionService : BackgroundService
             ConfigurationStorage = null,
             LowerElectionTimeout = _options.LowerElectionTimeoutMs,
             UpperElectionTimeout = _options.UpperElectionTimeoutMs,
-            RequestTimeout = TimeSpan.FromMilliseconds(Math.Max(_options.UpperElectionTimeoutMs, 100)),
-            ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(_options.LowerElectionTimeoutMs, 100)),
+            // shorter than any candidate waits for votes, so a frozen member counts as unavailable in time
+            RequestTimeout = _options.RequestTimeout,
+            ConnectTimeout = _options.ConnectTimeout,
             LoggerFactory = _loggers,
         };
         if (OwnAgentAddress() is { } own)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
 using Swarm.Testing;
 
 namespace Swarm.EndToEndTests.Infrastructure;
@@ -33,10 +34,22 @@ public sealed class RunningCluster : IAsyncDisposable
     /// <summary>The health (and <c>/raft/status</c>) URL of a dispatcher replica.</summary>
     public string DispatcherHealthUrl(string name) => $"http://127.0.0.1:{_healthPorts[name]}";
 
+    /// <summary>The agent-facing gRPC address of a dispatcher replica.</summary>
+    public string DispatcherGrpcUrl(string name) => $"http://127.0.0.1:{_grpcPorts[Dispatchers.ToList().IndexOf(name)]}";
+
     /// <summary>The cluster log's database and schema, for assertions on the log itself.</summary>
     public string PostgresConnection => _cluster.PostgresConnection;
 
     public string Schema => _cluster.Schema;
+
+    /// <summary>How many events of the cluster log match <paramref name="where"/> (SQL over <c>mt_events</c>).</summary>
+    public async Task<long> CountEventsAsync(string where)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnection);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_events where {where}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     /// <summary>The operating-system process id of a running process of the cluster.</summary>
     public int ProcessId(string name) => _processes[name].Id;
@@ -143,6 +156,48 @@ public sealed class RunningCluster : IAsyncDisposable
 
     /// <summary>Starts a dispatcher replica again (after <see cref="Kill"/>), with its original ports.</summary>
     public void RestartDispatcher(string name) => StartDispatcher(Dispatchers.ToList().IndexOf(name), _heartbeatSeconds);
+
+    /// <summary>
+    /// The task processes the workers started and that are still alive, by task id, read from each
+    /// worker's process records (<c>&lt;state-dir&gt;/tasks/&lt;task&gt;.json</c>).
+    /// </summary>
+    public Dictionary<string, int> LiveTaskProcesses()
+    {
+        var live = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_workDir, "*.json", SearchOption.AllDirectories)
+                     .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "tasks"))
+        {
+            try
+            {
+                using var record = JsonDocument.Parse(File.ReadAllText(file));
+                var pid = record.RootElement.GetProperty("Pid").GetInt32();
+                if (IsAlive(pid))
+                {
+                    live[record.RootElement.GetProperty("TaskId").GetString()!] = pid;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
+            {
+                // being rewritten, or removed with its task
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>Whether the process exists and has not exited (a zombie has).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat.LastIndexOf(')') is var end and > 0 && end + 2 < stat.Length && stat[end + 2] is not ('Z' or 'X');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>SIGSTOP / SIGCONT of one process: frozen, then thawed, as a long pause.</summary>
     public void Signal(string name, bool stop)
@@ -361,6 +416,13 @@ public sealed class RunningCluster : IAsyncDisposable
 
         _processes.Clear();
         KillMarkedProcesses();
+        if (Environment.GetEnvironmentVariable("SWARM_E2E_LOG_DIR") is { Length: > 0 } logDir)
+        {
+            // every process's output, kept for a look at a run that passed
+            Directory.CreateDirectory(logDir);
+            await File.WriteAllTextAsync(Path.Combine(logDir, $"cluster-{_runId[..8]}.log"), Logs);
+        }
+
         Api.Dispose();
         await _cluster.DisposeAsync();
         try

@@ -52,6 +52,20 @@ public sealed class LeadershipTests
         Assert.Throws<InvalidOperationException>(() => RaftOptions.ParseEndPoint("localhost"));
     }
 
+    [Theory]
+    [InlineData(150, 300)]
+    [InlineData(50, 100)]
+    [InlineData(1000, 2000)]
+    public void A_raft_request_gives_up_before_any_candidate_stops_waiting_for_votes(int lower, int upper)
+    {
+        // a frozen member's vote must fail (and count as unavailable) before the candidate's own
+        // election timeout, at least the lower bound, ends its round
+        var options = new RaftOptions { LowerElectionTimeoutMs = lower, UpperElectionTimeoutMs = upper };
+        Assert.True(options.RequestTimeout < TimeSpan.FromMilliseconds(lower), $"request timeout {options.RequestTimeout}");
+        Assert.True(options.ConnectTimeout < options.RequestTimeout, $"connect timeout {options.ConnectTimeout}");
+        Assert.True(options.ConnectTimeout > TimeSpan.Zero);
+    }
+
     [Fact]
     public void After_a_leader_change_nodes_get_six_periods_to_reconnect()
     {
