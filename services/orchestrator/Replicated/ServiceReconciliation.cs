@@ -69,6 +69,17 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
     /// <summary>Reconciles every global service, and every service with a live task on the node.</summary>
     public async Task ReconcileAfterNodeChangeAsync(Guid nodeId, CancellationToken cancellationToken)
     {
+        await ReconcileGlobalAsync(cancellationToken);
+        await ReconcileServicesOnNodeAsync(nodeId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reconciles every global service: what a node joining or coming back needs. Replicated services
+    /// have nothing to do then (their pending tasks are the scheduler's), so a thousand nodes joining
+    /// do not reconcile every replicated service a thousand times.
+    /// </summary>
+    public async Task ReconcileGlobalAsync(CancellationToken cancellationToken)
+    {
         List<Guid> global;
         await using (var query = store.QuerySession())
         {
@@ -80,8 +91,6 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         {
             await ReconcileAsync(id, cancellationToken);
         }
-
-        await ReconcileServicesOnNodeAsync(nodeId, cancellationToken);
     }
 
     /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
