@@ -90,7 +90,7 @@ public static class SwarmStoreOptions
         opts.Projections.Add<DispatcherLeadershipProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<Service>().Index(x => x.Name);
-        opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State);
+        opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State).Index(x => x.DesiredState);
         opts.Schema.For<ServiceNameClaim>();
     }
 }

@@ -23,11 +23,30 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 {
     public static readonly ActivitySource Source = new("Swarm.Orchestrator");
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _gates = new();
+    private readonly ConcurrentDictionary<Guid, Lazy<Task>> _queued = new();
 
-    public async Task ReconcileAsync(Guid serviceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reconciles the service on fresh state. Requests for a service coalesce: one that arrives while
+    /// another run waits its turn joins that run, which reads the log only when it starts, after
+    /// whatever the joining request was about. So a thousand tasks ending at once make a handful of
+    /// reconciliations, not a thousand, each of which reads every task of the service.
+    /// </summary>
+    public Task ReconcileAsync(Guid serviceId, CancellationToken cancellationToken) =>
+        _queued.GetOrAdd(serviceId, id => new Lazy<Task>(() => RunQueuedAsync(id, cancellationToken))).Value;
+
+    private async Task RunQueuedAsync(Guid serviceId, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(serviceId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            // from here on this run reads the log: later requests queue the next run
+            _queued.TryRemove(serviceId, out _);
+        }
+
         try
         {
             using var activity = Source.StartActivity("reconcile service");
