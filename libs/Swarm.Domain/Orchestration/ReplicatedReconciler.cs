@@ -116,7 +116,7 @@ public static class ReplicatedReconciler
         }
         else if (occupied.Count > replicas)
         {
-            var surplus = PickSurplus(occupied, occupied.Count - replicas, slot => plan.Create.Any(c => c.Slot == slot));
+            var surplus = PickSurplus(occupied, occupied.Count - replicas, plan.Create.Select(c => c.Slot).ToHashSet());
 
             var inSurplus = tasks.Where(t => surplus.Contains(t.Slot)).Select(t => t.Id).ToHashSet();
             plan.Create.RemoveAll(c => surplus.Contains(c.Slot));
@@ -132,33 +132,38 @@ public static class ReplicatedReconciler
     /// The slots to remove on scale-down, one at a time: a slot whose task is not running first; then,
     /// from the node that holds the most remaining tasks of the service, its highest slot.
     /// </summary>
-    private static HashSet<int> PickSurplus(Dictionary<int, SwarmTask> occupied, int count, Func<int, bool> replacing)
+    private static HashSet<int> PickSurplus(Dictionary<int, SwarmTask> occupied, int count, HashSet<int> replacing)
     {
-        var remaining = new Dictionary<int, SwarmTask>(occupied);
         var chosen = new HashSet<int>();
-        while (chosen.Count < count)
+        var notRunning = occupied
+            .Where(kv => !(kv.Value.State == TaskState.Running && kv.Value.DesiredState == DesiredState.Running) || replacing.Contains(kv.Key))
+            .Select(kv => kv.Key)
+            .OrderByDescending(slot => slot);
+        foreach (var slot in notRunning)
         {
-            var notRunning = remaining
-                .Where(kv => !(kv.Value.State == TaskState.Running && kv.Value.DesiredState == DesiredState.Running) || replacing(kv.Key))
-                .Select(kv => kv.Key)
-                .OrderByDescending(slot => slot)
-                .ToList();
-            int pick;
-            if (notRunning.Count > 0)
+            if (chosen.Count == count)
             {
-                pick = notRunning[0];
-            }
-            else
-            {
-                var perNode = remaining.Values.GroupBy(t => t.NodeId).ToDictionary(g => g.Key ?? Guid.Empty, g => g.Count());
-                pick = remaining
-                    .OrderByDescending(kv => perNode[kv.Value.NodeId ?? Guid.Empty])
-                    .ThenByDescending(kv => kv.Key)
-                    .First().Key;
+                return chosen;
             }
 
-            chosen.Add(pick);
-            remaining.Remove(pick);
+            chosen.Add(slot);
+        }
+
+        // the rest all run: each node's slots, highest on top
+        var byNode = occupied
+            .Where(kv => !chosen.Contains(kv.Key))
+            .GroupBy(kv => kv.Value.NodeId ?? Guid.Empty)
+            .ToDictionary(g => g.Key, g => new Stack<int>(g.Select(kv => kv.Key).Order()));
+        while (chosen.Count < count && byNode.Count > 0)
+        {
+            var most = byNode.Values.Max(s => s.Count);
+            var node = byNode.Where(kv => kv.Value.Count == most).MaxBy(kv => kv.Value.Peek()).Key;
+            var slots = byNode[node];
+            chosen.Add(slots.Pop());
+            if (slots.Count == 0)
+            {
+                byNode.Remove(node);
+            }
         }
 
         return chosen;

@@ -145,7 +145,13 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         await using (var query = store.QuerySession())
         {
             tasks = await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId).ToListAsync(cancellationToken);
-            nodes = await query.Query<Node>().ToListAsync(cancellationToken);
+
+            // a global service looks at every node; a replicated one only at the nodes its tasks are on
+            // (whether they are down, drained or no longer suitable)
+            var known = await query.LoadAsync<Service>(serviceId, cancellationToken);
+            nodes = known is not null && ServiceModes.IsGlobal(ServiceModes.Of(known.Spec))
+                ? await query.Query<Node>().ToListAsync(cancellationToken)
+                : await query.LoadManyAsync<Node>(cancellationToken, tasks.Where(t => t.NodeId is not null).Select(t => t.NodeId!.Value).Distinct());
             historyLimit = (await query.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, cancellationToken))?.TaskHistoryLimit ?? ClusterSettings.DefaultTaskHistoryLimit;
         }
 
