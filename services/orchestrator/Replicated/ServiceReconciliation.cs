@@ -192,17 +192,29 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             session.Events.StartStream<SwarmTask>(created.TaskId, created);
         }
 
-        var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Concat(reap.Orphan).Concat(reap.Reap).Distinct();
-        foreach (var taskId in touched)
+        // every task the plan touches is read for writing in one round trip
+        var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Concat(reap.Orphan).Concat(reap.Reap).Distinct().ToList();
+        var fetches = new List<(Guid TaskId, Task<JasperFx.Events.IEventStream<SwarmTask>> Stream)>(touched.Count);
+        if (touched.Count > 0)
         {
-            var stream = await session.Events.FetchForWriting<SwarmTask>(taskId, cancellationToken);
+            var batch = session.CreateBatchQuery();
+            fetches.AddRange(touched.Select(id => (id, batch.Events.FetchForWriting<SwarmTask>(id))));
+            await batch.Execute(cancellationToken);
+        }
+
+        var changes = plan.Changes.ToLookup(c => c.TaskId);
+        var orphan = reap.Orphan.ToHashSet();
+        var reaped = reap.Reap.ToHashSet();
+        foreach (var (taskId, fetch) in fetches)
+        {
+            var stream = await fetch;
             if (stream.Aggregate is not { } task)
             {
                 continue;
             }
 
             var events = new List<object>();
-            foreach (var change in plan.Changes.Where(c => c.TaskId == taskId))
+            foreach (var change in changes[taskId])
             {
                 if (TaskDecisions.ChangeDesired(task, change.DesiredState, change.Reason, now) is { } changed)
                 {
@@ -216,12 +228,12 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 events.Add(shutdown);
             }
 
-            if (reap.Orphan.Contains(taskId) && TaskDecisions.Orphan(task, "its node is down, it cannot be stopped", now) is { } orphaned)
+            if (orphan.Contains(taskId) && TaskDecisions.Orphan(task, "its node is down, it cannot be stopped", now) is { } orphaned)
             {
                 events.Add(orphaned);
             }
 
-            if (reap.Reap.Contains(taskId))
+            if (reaped.Contains(taskId))
             {
                 events.Add(new TaskReaped { TaskId = taskId, ServiceId = task.ServiceId, Reason = "task history", At = now });
             }
