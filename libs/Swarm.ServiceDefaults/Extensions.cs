@@ -30,6 +30,11 @@ public static class Extensions
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Marten", LogLevel.Warning);
+
+        // every failed command, with its stack trace: optimistic-concurrency conflicts are expected
+        // and retried (Conflicts.RetryAsync), and formatting them cost a busy manager half its CPU;
+        // a failure that is not retried surfaces where it is handled
+        builder.Logging.AddFilter("Marten.IDocumentStore", LogLevel.Critical);
         builder.Logging.AddFilter("JasperFx", LogLevel.Warning);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);

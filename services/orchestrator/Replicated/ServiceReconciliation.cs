@@ -128,13 +128,36 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
-    /// <summary>The task's <c>task created</c> span, under the trace of what made the orchestrator create it.</summary>
-    private static string? TraceCreated(TaskCreated created)
+    /// <summary>
+    /// The tasks to create, with their derived ids. A slot whose earlier tasks were all reaped (scaled
+    /// away, then back) starts again from attempt 1 in the read model, but those tasks' streams stay in
+    /// the log: such an id is taken, so the attempt moves on until the id is free. Deciding the same
+    /// thing twice still names the same stream.
+    /// </summary>
+    private static async Task<List<TaskCreated>> CreatedAsync(IDocumentSession session, Service service, IReadOnlyList<NewTask> creates, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var tags = TaskTracing.Tags(created.TaskId, created.ServiceId, created.ServiceName, created.Slot, created.NodeId);
-        tags.Add(new("swarm.task.attempt", created.Attempt));
-        tags.Add(new("swarm.task.reason", created.Reason));
-        return TaskTracing.Record(Source, "task created", Activity.Current?.Id, created.CreatedAt, created.CreatedAt, tags);
+        var created = creates.Select(c => TaskCreation.Created(service, c, now)).ToList();
+        if (created.Count == 0)
+        {
+            return created;
+        }
+
+        var batch = session.CreateBatchQuery();
+        var states = created.Select(c => batch.Events.FetchStreamState(c.TaskId)).ToList();
+        await batch.Execute(cancellationToken);
+        for (var i = 0; i < created.Count; i++)
+        {
+            var create = creates[i];
+            var state = await states[i];
+            while (state is not null)
+            {
+                create = create with { Attempt = create.Attempt + 1 };
+                created[i] = TaskCreation.Created(service, create, now);
+                state = await session.Events.FetchStreamStateAsync(created[i].TaskId, cancellationToken);
+            }
+        }
+
+        return created;
     }
 
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
@@ -185,11 +208,9 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             serviceStream.AppendOne(serviceEvent);
         }
 
-        foreach (var create in plan.Create)
+        foreach (var created in await CreatedAsync(session, service, plan.Create, now, cancellationToken))
         {
-            var created = TaskCreation.Created(service, create, now);
-            created = created with { TraceParent = TraceCreated(created) };
-            session.Events.StartStream<SwarmTask>(created.TaskId, created);
+            session.Events.StartStream<SwarmTask>(created.TaskId, created.Traced());
         }
 
         // every task the plan touches is read for writing in one round trip
@@ -260,5 +281,17 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         {
             logger.LogInformation("service {Name}: {Event}", service.Name, applied);
         }
+    }
+}
+
+internal static class TaskCreatedTracing
+{
+    /// <summary>The task with its <c>task created</c> span, under the trace of what made the orchestrator create it.</summary>
+    public static TaskCreated Traced(this TaskCreated created)
+    {
+        var tags = TaskTracing.Tags(created.TaskId, created.ServiceId, created.ServiceName, created.Slot, created.NodeId);
+        tags.Add(new("swarm.task.attempt", created.Attempt));
+        tags.Add(new("swarm.task.reason", created.Reason));
+        return created with { TraceParent = TaskTracing.Record(ServiceReconciliation.Source, "task created", Activity.Current?.Id, created.CreatedAt, created.CreatedAt, tags) };
     }
 }

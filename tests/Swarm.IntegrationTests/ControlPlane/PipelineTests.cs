@@ -49,6 +49,14 @@ public sealed class PipelineTests
             await using var q = managers.Store.QuerySession();
             return (await q.LoadAsync<Network>(AddressPool.DefaultNetworkId))!.Addresses.Count;
         }, n => n == 2, Timeout, "addresses of the 4 removed tasks released");
+
+        // once reaped, the removed tasks are gone from the read model but their streams stay in the
+        // log: scaling back up makes new tasks for slots 3-6 under ids of their own (attempt 2)
+        await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 2, Timeout, "the 4 removed tasks reaped");
+        await managers.AcceptedAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = "web", Replicas = 6 });
+        tasks = await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 6 && t.All(x => x.State == TaskState.Assigned || x.State == TaskState.Running), Timeout, "6 tasks again");
+        Assert.Equal([1, 2, 3, 4, 5, 6], tasks.Select(t => t.Slot).Order());
+        Assert.All(tasks.Where(t => t.Slot > 2 && !kept.Any(k => k.Id == t.Id)), t => Assert.Equal(2, t.Attempt));
     }
 
     [SkippableFact]
