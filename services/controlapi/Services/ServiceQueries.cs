@@ -37,12 +37,41 @@ public static class ServiceQueries
         (await session.Query<Service>().Where(s => !s.Removed).ToListAsync(ct)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>Task counts per service (see <see cref="TaskCounts"/>).</summary>
+    /// <remarks>
+    /// Three narrow queries (the service id, and the spec version for completed tasks) instead of every task
+    /// document: the same counts as <see cref="Count"/> makes from whole tasks, at a fraction of the cost
+    /// with thousands of tasks.
+    /// </remarks>
     public static async Task<Dictionary<Guid, TaskCounts>> CountsAsync(IQuerySession session, IReadOnlyCollection<Service> services, CancellationToken ct)
     {
+        var running = await session.Query<SwarmTask>()
+            .Where(t => t.State == TaskState.Running && WantedRunning.Contains(t.DesiredState))
+            .Select(t => t.ServiceId)
+            .ToListAsync(ct);
+        var active = await session.Query<SwarmTask>()
+            .Where(t => NotEnded.Contains(t.State) && WantedLive.Contains(t.DesiredState))
+            .Select(t => t.ServiceId)
+            .ToListAsync(ct);
+        var completed = await session.Query<SwarmTask>()
+            .Where(t => t.State == TaskState.Complete)
+            .Select(t => new { t.ServiceId, t.SpecVersion })
+            .ToListAsync(ct);
+
         var versions = services.ToDictionary(s => s.Id, s => s.SpecVersion);
-        var tasks = await session.Query<SwarmTask>().ToListAsync(ct);
-        return tasks.GroupBy(t => t.ServiceId).ToDictionary(g => g.Key, g => Count(g, versions.GetValueOrDefault(g.Key)));
+        var runningBy = running.CountBy(id => id).ToDictionary();
+        var activeBy = active.CountBy(id => id).ToDictionary();
+        var completedBy = completed.Where(c => versions.TryGetValue(c.ServiceId, out var v) && v == c.SpecVersion).CountBy(c => c.ServiceId).ToDictionary();
+        return runningBy.Keys.Concat(activeBy.Keys).Concat(completedBy.Keys).Distinct().ToDictionary(
+            id => id,
+            id => new TaskCounts(runningBy.GetValueOrDefault(id), activeBy.GetValueOrDefault(id), completedBy.GetValueOrDefault(id)));
     }
+
+    private static readonly DesiredState[] WantedRunning = [DesiredState.Running, DesiredState.Completed];
+
+    private static readonly DesiredState[] WantedLive = [DesiredState.Ready, DesiredState.Running, DesiredState.Completed];
+
+    private static readonly TaskState[] NotEnded =
+        [TaskState.New, TaskState.Pending, TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
 
     private static TaskCounts Count(IEnumerable<SwarmTask> tasks, long specVersion)
     {
