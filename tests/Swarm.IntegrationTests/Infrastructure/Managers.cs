@@ -66,6 +66,7 @@ public sealed class Managers : IAsyncDisposable
             "scheduler" => builder.AddScheduler(),
             _ => throw new ArgumentException(name),
         };
+        WaitForTheBus(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         _hosts[name] = host;
@@ -94,9 +95,21 @@ public sealed class Managers : IAsyncDisposable
             x.AddRequestClient<UpdateNode>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateCluster>(TimeSpan.FromSeconds(20));
         });
+        WaitForTheBus(builder.Services);
         _client = builder.Build();
         await _client.StartAsync();
     }
+
+    /// <summary>
+    /// A started host has its queues bound: a command published right after start (to an exchange that
+    /// the orchestrator's queue is not yet bound to) would otherwise be dropped and its request time out.
+    /// </summary>
+    private static void WaitForTheBus(IServiceCollection services) =>
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+        });
 
     private static void Quiet(ILoggingBuilder logging)
     {
