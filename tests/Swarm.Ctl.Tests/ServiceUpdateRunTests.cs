@@ -64,7 +64,8 @@ public class ServiceUpdateRunTests
         var post = api.Requests.Single(r => r.StartsWith("POST", StringComparison.Ordinal));
         Assert.StartsWith($"POST api/services/{WebId}/update ", post);
         var body = JsonNode.Parse(post[(post.IndexOf('{', StringComparison.Ordinal))..])!.AsObject();
-        Assert.Equal(["spec"], body.Select(kv => kv.Key));
+        Assert.Equal(["version", "spec"], body.Select(kv => kv.Key));
+        Assert.Equal(Web(null).SpecVersion, (long)body["version"]!);
         Assert.Equal("web", (string?)body["spec"]!["name"]);
         Assert.Equal(["node.role!=manager", "node.labels.zone==east"], body["spec"]!["placement"]!["constraints"]!.AsArray().Select(c => (string?)c));
         Assert.Equal(2, (int)body["spec"]!["replicas"]!);

@@ -25,4 +25,10 @@ public sealed record UpdateService
 
     /// <summary>Go back to the previous spec (every other member is ignored).</summary>
     public bool Rollback { get; init; }
+
+    /// <summary>
+    /// The spec version the change was made against (a client that read the spec and sends values
+    /// derived from it): refused as a conflict when the service has moved on since. Null: no check.
+    /// </summary>
+    public long? ExpectedVersion { get; init; }
 }

@@ -120,6 +120,7 @@ public static class ServiceEndpoints
             RollbackConfig = body.RollbackConfig,
             Force = body.Force,
             Rollback = body.Rollback,
+            ExpectedVersion = body.Version,
         };
 
         if (body.Rollback)

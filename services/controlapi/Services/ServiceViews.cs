@@ -92,4 +92,7 @@ public sealed record UpdateServiceRequest
     /// <summary>Return to the previous spec (other members are ignored).</summary>
     public bool Rollback { get; init; }
     public ServiceSpec? Spec { get; init; }
+
+    /// <summary>The spec version this change was made against; 409 when the service has moved on.</summary>
+    public long? Version { get; init; }
 }

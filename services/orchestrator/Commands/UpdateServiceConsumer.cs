@@ -33,16 +33,14 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        var merged = ServiceUpdate.Merge(found.Spec, command) with { Name = found.Name };
-        if (ServiceSpecValidator.Validate(merged) is { } error)
-        {
-            await context.RejectAsync(logger, commandId, "invalid", error);
-            return;
-        }
-
-        merged = ServiceSpecValidator.Normalize(merged);
+        // decided on the service as it is when written (a concurrent update is not undone by merging
+        // into the spec read before it), and refused when the client's view of it is out of date
+        ValidationError? invalid = null;
+        long? movedOn = null;
         var version = await Conflicts.RetryAsync(async _ =>
         {
+            invalid = null;
+            movedOn = null;
             await using var session = store.LightweightSession();
             session.Stamp(context.CorrelationId ?? commandId, commandId);
             var stream = await session.Events.FetchForWriting<Service>(found.Id, context.CancellationToken);
@@ -51,6 +49,21 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
             {
                 return -1;
             }
+
+            if (command.ExpectedVersion is { } expected && expected != current.SpecVersion)
+            {
+                movedOn = current.SpecVersion;
+                return -2;
+            }
+
+            var merged = ServiceUpdate.Merge(current.Spec, command) with { Name = current.Name };
+            if (ServiceSpecValidator.Validate(merged) is { } error)
+            {
+                invalid = error;
+                return -3;
+            }
+
+            merged = ServiceSpecValidator.Normalize(merged);
 
             if (JsonSerializer.Serialize(current.Spec) == JsonSerializer.Serialize(merged))
             {
@@ -68,6 +81,19 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
             await session.SaveChangesAsync(context.CancellationToken);
             return current.SpecVersion + 1;
         });
+
+        if (invalid is not null)
+        {
+            await context.RejectAsync(logger, commandId, "invalid", invalid);
+            return;
+        }
+
+        if (movedOn is { } now)
+        {
+            await context.RejectAsync(logger, commandId, "conflict", new ValidationError("version",
+                $"service '{found.Name}' is at spec version {now}, not {command.ExpectedVersion}: it changed since it was read; read it again and retry"));
+            return;
+        }
 
         if (version < 0)
         {

@@ -57,6 +57,31 @@ public sealed class BadInputTests
     }
 
     [SkippableFact]
+    public async Task An_update_made_against_an_old_spec_version_is_a_conflict_and_writes_nothing()
+    {
+        await using var cluster = await IsolatedCluster.CreateAsync();
+        await using var managers = await Managers.StartAsync(cluster);
+        var created = await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = Valid with { Replicas = 0 } });
+        var updated = await managers.AcceptedAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = Valid.Name, Image = "busybox:2", ExpectedVersion = created.Version });
+        Assert.Equal(created.Version + 1, updated.Version);
+        await managers.SettleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        var before = await managers.EventCountAsync();
+
+        // a client that read the spec before that update sends a change derived from it
+        var response = await managers.SendAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = Valid.Name, Replicas = 3, ExpectedVersion = created.Version });
+
+        Assert.True(response.Is(out Response<CommandRejected>? rejected), "the stale update was accepted");
+        Assert.Equal(("conflict", "version"), (rejected!.Message.Code, rejected.Message.Field));
+        Assert.Equal(before, await managers.EventCountAsync());
+
+        // without a version, a partial update merges into the spec as it is now: the image change stays
+        var scaled = await managers.AcceptedAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = Valid.Name, Replicas = 2 });
+        await using var query = managers.Store.QuerySession();
+        var service = await query.LoadAsync<Service>(scaled.Id);
+        Assert.Equal(("busybox:2", 2), (service!.Spec.Image, service.Spec.Replicas));
+    }
+
+    [SkippableFact]
     public async Task The_same_create_delivered_twice_makes_one_service()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();

@@ -173,6 +173,9 @@ public sealed record ApiErrorBody
 /// <summary>Body of <c>POST /api/services/{name}/update</c>; null members are left out and keep their value.</summary>
 public sealed record UpdateServiceBody
 {
+    /// <summary>The spec version the body was derived from: the API refuses it (409) if the service moved on.</summary>
+    public long? Version { get; init; }
+
     public int? Replicas { get; init; }
     public string? Image { get; init; }
     public IReadOnlyList<string>? Command { get; init; }

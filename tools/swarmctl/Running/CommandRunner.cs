@@ -155,7 +155,9 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
     private async Task<int> ServiceUpdateAsync(ServiceUpdate c, CancellationToken ct)
     {
         var current = await api.GetAsync<ServiceDetail>($"api/services/{Seg(c.Service)}", ct);
-        await api.PostAsync($"api/services/{current.Id}/update", c.Changes.ToBody(current.Spec), ct);
+        // the body is derived from the spec just read: the API refuses it if the service changed meanwhile
+        var body = c.Changes.ToBody(current.Spec);
+        await api.PostAsync($"api/services/{current.Id}/update", c.Changes.Rollback ? body : body with { Version = current.SpecVersion }, ct);
         await stdout.WriteLineAsync(current.Name);
         return c.Wait.Wait
             ? await WaitForReplicasAsync(current.Id.ToString(), c.Wait.Timeout, ct, new UpdateWatch(current.UpdateStatus, c.Changes.Rollback))
