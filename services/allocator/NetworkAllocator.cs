@@ -18,19 +18,25 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
 {
     public static readonly ActivitySource Source = new("Swarm.Allocator");
 
-    /// <summary>How long a task may sit in <c>new</c> before the sweep takes it (the bus normally does it at once).</summary>
-    public static readonly TimeSpan SweepAfter = TimeSpan.FromSeconds(30);
-
     // every allocation and release writes the network's stream: one at a time in this process, so
     // they do not refuse each other at commit (another allocator process still can, and is retried)
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    // networks are never removed: once seen, the default network is not looked up again
+    private volatile bool _defaultNetworkExists;
+
     /// <summary>Creates the default network if the log has none yet.</summary>
     public async Task EnsureDefaultNetworkAsync(CancellationToken cancellationToken)
     {
+        if (_defaultNetworkExists)
+        {
+            return;
+        }
+
         await using var query = store.QuerySession();
         if (await query.LoadAsync<Network>(AddressPool.DefaultNetworkId, cancellationToken) is not null)
         {
+            _defaultNetworkExists = true;
             return;
         }
 
@@ -47,8 +53,6 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }
     }
 
-    public Task AllocateAsync(Guid taskId, CancellationToken cancellationToken) => AllocateManyAsync([taskId], cancellationToken);
-
     /// <summary>Tasks allocated per transaction, at most.</summary>
     public const int MaxBatch = 2000;
 
@@ -56,9 +60,11 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
     /// Allocates the given tasks and, in the same transactions, every other task still waiting for
     /// an address (up to <see cref="MaxBatch"/> at a time): during a burst the first messages find the
     /// whole backlog in the read model and the later ones find nothing left to do, so the burst takes
-    /// a few large transactions whatever the pace at which the bus delivers its messages.
+    /// a few large transactions whatever the pace at which the bus delivers its messages. Each
+    /// transaction reads the network once, decides the addresses one after the other against it, and
+    /// checks the network's version at commit.
     /// </summary>
-    public async Task AllocateWaitingAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
+    public async Task AllocateAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
     {
         await EnsureDefaultNetworkAsync(cancellationToken);
         await _gate.WaitAsync(cancellationToken);
@@ -76,26 +82,6 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 activity?.SetTag("swarm.tasks", chunk.Length);
                 await AllocateOnceAsync(chunk, cancellationToken);
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Gives each task that is still new an address, all in one transaction: the network is read once,
-    /// addresses are decided one after the other against it, and the network's version is checked at commit.
-    /// </summary>
-    public async Task AllocateManyAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
-    {
-        using var activity = Source.StartActivity("allocate tasks");
-        activity?.SetTag("swarm.tasks", taskIds.Count);
-        await EnsureDefaultNetworkAsync(cancellationToken);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            await AllocateOnceAsync(taskIds, cancellationToken);
         }
         finally
         {
@@ -203,25 +189,26 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Allocates tasks left in <c>new</c> and frees addresses of tasks that ended.</summary>
+    private static readonly TaskState[] Live =
+        [TaskState.New, TaskState.Pending, TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
+
+    /// <summary>
+    /// Allocates tasks left in <c>new</c> (whose message was missed) and frees the addresses of tasks that
+    /// ended or were reaped, reading only ids: at 10,000 tasks this runs every few seconds.
+    /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        List<Guid> toAllocate;
+        await AllocateAsync([], cancellationToken);
+
         List<Guid> toRelease;
         await using (var query = store.QuerySession())
         {
-            var fresh = await query.Query<SwarmTask>().Where(t => t.State == TaskState.New).ToListAsync(cancellationToken);
-            var before = time.GetUtcNow() - SweepAfter;
-            toAllocate = fresh.Where(t => TaskStateMachine.IsRunnable(t.DesiredState) && t.CreatedAt < before).Select(t => t.Id).ToList();
             var network = await query.LoadAsync<Network>(AddressPool.DefaultNetworkId, cancellationToken);
             var holders = network?.Addresses.Keys.ToList() ?? [];
-            var ended = holders.Count == 0 ? [] : await query.LoadManyAsync<SwarmTask>(cancellationToken, holders);
-            toRelease = ended.Where(t => t.IsTerminal).Select(t => t.Id).ToList();
-        }
-
-        foreach (var chunk in toAllocate.Chunk(500))
-        {
-            await AllocateManyAsync(chunk, cancellationToken);
+            var live = holders.Count == 0
+                ? []
+                : (await query.Query<SwarmTask>().Where(t => holders.Contains(t.Id) && Live.Contains(t.State)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet();
+            toRelease = holders.Where(id => !live.Contains(id)).ToList();
         }
 
         if (toRelease.Count > 0)

@@ -7,5 +7,5 @@ namespace Swarm.Allocator;
 public sealed class TaskCreatedConsumer(NetworkAllocator allocator) : IConsumer<Batch<TaskCreated>>
 {
     public Task Consume(ConsumeContext<Batch<TaskCreated>> context) =>
-        allocator.AllocateWaitingAsync(context.Message.Select(m => m.Message.TaskId).ToList(), context.CancellationToken);
+        allocator.AllocateAsync(context.Message.Select(m => m.Message.TaskId).ToList(), context.CancellationToken);
 }

@@ -163,18 +163,10 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
     {
         IReadOnlyList<SwarmTask> tasks;
-        IReadOnlyList<Node> nodes;
         int historyLimit;
         await using (var query = store.QuerySession())
         {
             tasks = await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId).ToListAsync(cancellationToken);
-
-            // a global service looks at every node; a replicated one only at the nodes its tasks are on
-            // (whether they are down, drained or no longer suitable)
-            var known = await query.LoadAsync<Service>(serviceId, cancellationToken);
-            nodes = known is not null && ServiceModes.IsGlobal(ServiceModes.Of(known.Spec))
-                ? await query.Query<Node>().ToListAsync(cancellationToken)
-                : await query.LoadManyAsync<Node>(cancellationToken, tasks.Where(t => t.NodeId is not null).Select(t => t.NodeId!.Value).Distinct());
             historyLimit = (await query.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, cancellationToken))?.TaskHistoryLimit ?? ClusterSettings.DefaultTaskHistoryLimit;
         }
 
@@ -189,8 +181,13 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        var now = time.GetUtcNow();
+        // a global service looks at every node; a replicated one only at the nodes its tasks are on
+        // (whether they are down, drained or no longer suitable)
         var mode = ServiceModes.Of(service.Spec);
+        IReadOnlyList<Node> nodes = ServiceModes.IsGlobal(mode)
+            ? await session.Query<Node>().ToListAsync(cancellationToken)
+            : await session.LoadManyAsync<Node>(cancellationToken, tasks.Where(t => t.NodeId is not null).Select(t => t.NodeId!.Value).Distinct());
+        var now = time.GetUtcNow();
         var plan = mode switch
         {
             ServiceModes.Global or ServiceModes.GlobalJob => GlobalReconciler.Reconcile(service, tasks, nodes, now),
