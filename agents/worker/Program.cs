@@ -1,11 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using OpenTelemetry;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 using Swarm.Worker;
-using Swarm.Worker.Agent;
 using Swarm.Worker.Cli;
 
 // The node agent. See WorkerOptions.Usage (or run with --help) for the command line.
@@ -28,25 +22,6 @@ if (options.Help)
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-});
-
-// traces of the tasks' lifecycles go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT names one
-if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-{
-    builder.Services.AddOpenTelemetry()
-        .ConfigureResource(r => r.AddService("worker", serviceInstanceId: $"{options.Hostname}-{Environment.ProcessId}").AddAttributes([new("host.name", options.Hostname)]))
-        .WithTracing(t => t.AddSource(TaskRunner.Source.Name))
-        .WithLogging()
-        .UseOtlpExporter();
-}
-
-builder.Services.AddSingleton(options);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddHostedService<WorkerHost>();
+builder.AddWorker(options);
 await builder.Build().RunAsync();
 return 0;

@@ -145,7 +145,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                     var tags = TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, task.NodeId);
                     tags.Add(new("swarm.network.name", net.Name));
                     tags.Add(new("swarm.task.address", address));
-                    tags.Add(new("swarm.batch.size", moved.Count));
+                    tags.Add(new(TaskTracing.BatchSize, moved.Count));
                     TaskTracing.Record(Source, "task allocated", task.TraceParent, now, committed, tags);
                 }
             }
@@ -189,9 +189,6 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }, cancellationToken: cancellationToken);
     }
 
-    private static readonly TaskState[] Live =
-        [TaskState.New, TaskState.Pending, TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
-
     /// <summary>
     /// Allocates tasks left in <c>new</c> (whose message was missed) and frees the addresses of tasks that
     /// ended or were reaped, reading only ids: at 10,000 tasks this runs every few seconds.
@@ -207,7 +204,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             var holders = network?.Addresses.Keys.ToList() ?? [];
             var live = holders.Count == 0
                 ? []
-                : (await query.Query<SwarmTask>().Where(t => holders.Contains(t.Id) && Live.Contains(t.State)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet();
+                : (await query.Query<SwarmTask>().Where(t => holders.Contains(t.Id) && TaskStateMachine.NonTerminal.Contains(t.State)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet();
             toRelease = holders.Where(id => !live.Contains(id)).ToList();
         }
 

@@ -186,7 +186,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         {
             var tags = TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, nodeId);
             tags.Add(new("swarm.scheduler.nodes_considered", nodesConsidered));
-            tags.Add(new("swarm.batch.size", decided.Count));
+            tags.Add(new(TaskTracing.BatchSize, decided.Count));
             if (reason is not null)
             {
                 tags.Add(new("swarm.pending.reason", reason));

@@ -23,6 +23,9 @@ public static class TaskTracing
     public const string TaskState = "swarm.task.state";
     public const string NodeId = "swarm.node.id";
 
+    /// <summary>How many tasks the transaction that took the step decided together.</summary>
+    public const string BatchSize = "swarm.batch.size";
+
     /// <summary>
     /// Records one finished step of a task as a span, child of the task's <paramref name="traceParent"/>
     /// (a new trace when the task has none). Returns the span's own traceparent, or null when nobody listens.

@@ -93,4 +93,19 @@ public sealed record SwarmTask
     };
 
     public SwarmTask Apply(TaskDesiredStateChanged e) => this with { DesiredState = e.DesiredState, UpdatedAt = e.At };
+
+    /// <summary>
+    /// The task folded from its stream, as the read model's projection folds it: for a task no longer in
+    /// the read model (reaped), whose stream stays in the log.
+    /// </summary>
+    public static SwarmTask Fold(TaskCreated created, IEnumerable<object> later) =>
+        later.Aggregate(Create(created), (task, e) => e switch
+        {
+            TaskAllocated x => task.Apply(x),
+            TaskUnschedulable x => task.Apply(x),
+            TaskAssigned x => task.Apply(x),
+            TaskStatusChanged x => task.Apply(x),
+            TaskDesiredStateChanged x => task.Apply(x),
+            _ => task,
+        });
 }

@@ -10,6 +10,9 @@ public static class TaskStateMachine
 {
     public static bool IsTerminal(TaskState state) => state >= TaskState.Complete;
 
+    /// <summary>Every state a task has not ended in, for queries on the read model.</summary>
+    public static readonly TaskState[] NonTerminal = Enum.GetValues<TaskState>().Where(s => !IsTerminal(s)).ToArray();
+
     /// <summary>States an agent may report for a task it runs.</summary>
     public static bool IsAgentReportable(TaskState state) =>
         state is >= TaskState.Accepted and <= TaskState.Rejected;

@@ -9,7 +9,6 @@ namespace Swarm.ControlApi.Nodes;
 /// <summary>Reads of the node read model.</summary>
 public static class NodeQueries
 {
-    private static readonly TaskState[] NonTerminal = Enum.GetValues<TaskState>().Where(s => !TaskStateMachine.IsTerminal(s)).ToArray();
 
     public static async Task<IReadOnlyList<Node>> ListAsync(IQuerySession session, CancellationToken ct) =>
         (await session.Query<Node>().ToListAsync(ct)).OrderBy(n => n.Hostname, StringComparer.Ordinal).ThenBy(n => n.Id).ToList();
@@ -44,7 +43,7 @@ public static class NodeQueries
     public static async Task<Dictionary<Guid, int>> ActiveTaskCountsAsync(IQuerySession session, CancellationToken ct)
     {
         var nodeIds = await session.Query<SwarmTask>()
-            .Where(t => t.NodeId != null && t.State.IsOneOf(NonTerminal))
+            .Where(t => t.NodeId != null && t.State.IsOneOf(TaskStateMachine.NonTerminal))
             .Select(t => t.NodeId!.Value)
             .ToListAsync(ct);
         return nodeIds.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());

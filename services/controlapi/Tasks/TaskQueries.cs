@@ -65,21 +65,7 @@ public static class TaskQueries
             return null;
         }
 
-        var task = SwarmTask.Create(created);
-        foreach (var e in events.Skip(1))
-        {
-            task = e.Data switch
-            {
-                Swarm.Contracts.Events.TaskAllocated x => task.Apply(x),
-                Swarm.Contracts.Events.TaskUnschedulable x => task.Apply(x),
-                Swarm.Contracts.Events.TaskAssigned x => task.Apply(x),
-                Swarm.Contracts.Events.TaskStatusChanged x => task.Apply(x),
-                Swarm.Contracts.Events.TaskDesiredStateChanged x => task.Apply(x),
-                _ => task,
-            };
-        }
-
-        return task;
+        return SwarmTask.Fold(created, events.Skip(1).Select(e => e.Data));
     }
 
     public static async Task<TaskDetail> DetailAsync(IQuerySession session, SwarmTask task, CancellationToken ct)

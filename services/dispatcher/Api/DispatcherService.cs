@@ -19,7 +19,6 @@ namespace Swarm.Dispatcher.Api;
 /// </summary>
 public sealed class DispatcherService : Dispatcher.DispatcherBase
 {
-    private static readonly ModelTaskState[] NonTerminal = Enum.GetValues<ModelTaskState>().Where(s => !TaskStateMachine.IsTerminal(s)).ToArray();
 
     private readonly SessionRegistry _sessions;
     private readonly HeartbeatMonitor _heartbeats;
@@ -103,7 +102,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             {
                 var nodeId = session.NodeId;
                 var tasks = await query.Query<SwarmTask>()
-                    .Where(t => t.NodeId == nodeId && NonTerminal.Contains(t.State))
+                    .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State))
                     .ToListAsync(context.CancellationToken);
                 stream.Start(tasks.Where(t => !t.IsTerminal).Select(t => TaskSpans.Dispatch(t, _time)));
                 _logger.LogDebug("session {SessionId}: sent {Count} assignments", session.SessionId, tasks.Count);

@@ -32,7 +32,7 @@ public static class TaskSpans
     {
         var tags = TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, task.NodeId);
         tags.Add(new(TaskTracing.TaskState, state.ToString().ToLowerInvariant()));
-        tags.Add(new("swarm.batch.size", batchSize));
+        tags.Add(new(TaskTracing.BatchSize, batchSize));
         TaskTracing.Record(Source, $"task {state.ToString().ToLowerInvariant()} recorded", task.TraceParent, reportedAt, committed, tags);
     }
 }

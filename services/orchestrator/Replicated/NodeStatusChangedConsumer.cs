@@ -5,13 +5,14 @@ using Swarm.Contracts.Model;
 namespace Swarm.Orchestrator.Replicated;
 
 /// <summary>
-/// A node came up or went down: global services gain or lose its task, and services with tasks on a
-/// node that is no longer ready move them. A node becoming ready only concerns global services.
+/// A node is no longer ready: global services lose its task and services with tasks on it move them.
+/// A node becoming ready needs nothing here: it registered in the same transaction, and
+/// <see cref="NodeRegisteredConsumer"/> gives global services their task on it.
 /// </summary>
 public sealed class NodeStatusChangedConsumer(ServiceReconciliation reconciliation) : IConsumer<NodeStatusChanged>
 {
     public Task Consume(ConsumeContext<NodeStatusChanged> context) =>
         context.Message.Status == NodeStatus.Ready
-            ? reconciliation.ReconcileGlobalAsync(context.CancellationToken)
+            ? Task.CompletedTask
             : reconciliation.ReconcileAfterNodeChangeAsync(context.Message.NodeId, context.CancellationToken);
 }

@@ -32,26 +32,11 @@ public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation re
         if (now - _lastFull >= TimeSpan.FromSeconds(options.Value.FullReconcileSeconds))
         {
             _lastFull = now;
-            await ReconcileAllAsync(cancellationToken);
+            await reconciliation.ReconcileAllAsync(cancellationToken);
         }
         else
         {
             await PromoteDelayedAsync(now, cancellationToken);
-        }
-    }
-
-    private async Task ReconcileAllAsync(CancellationToken cancellationToken)
-    {
-        List<Guid> ids;
-        await using (var query = store.QuerySession())
-        {
-            var services = await query.Query<Service>().ToListAsync(cancellationToken);
-            ids = services.Select(s => s.Id).ToList();
-        }
-
-        foreach (var id in ids)
-        {
-            await reconciliation.ReconcileAsync(id, cancellationToken);
         }
     }
 

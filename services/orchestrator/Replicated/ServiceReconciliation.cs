@@ -112,14 +112,34 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
+    private static readonly DesiredState[] WantedOnNode = [DesiredState.Ready, DesiredState.Running, DesiredState.Completed];
+
+    /// <summary>Reconciles every service the log knows (removed ones too: their tasks are shut down and reaped).</summary>
+    public async Task ReconcileAllAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> ids;
+        await using (var query = store.QuerySession())
+        {
+            ids = await query.Query<Service>().Select(s => s.Id).ToListAsync(cancellationToken);
+        }
+
+        foreach (var id in ids)
+        {
+            await ReconcileAsync(id, cancellationToken);
+        }
+    }
+
     /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
     public async Task ReconcileServicesOnNodeAsync(Guid nodeId, CancellationToken cancellationToken)
     {
-        List<Guid> services;
+        IReadOnlyList<Guid> services;
         await using (var query = store.QuerySession())
         {
-            var tasks = await query.Query<SwarmTask>().Where(t => t.NodeId == nodeId).ToListAsync(cancellationToken);
-            services = tasks.Where(t => !t.IsTerminal && t.DesiredState <= DesiredState.Completed).Select(t => t.ServiceId).Distinct().ToList();
+            services = await query.Query<SwarmTask>()
+                .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State) && WantedOnNode.Contains(t.DesiredState))
+                .Select(t => t.ServiceId)
+                .Distinct()
+                .ToListAsync(cancellationToken);
         }
 
         foreach (var serviceId in services)
