@@ -18,6 +18,13 @@ public sealed record Service
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// The W3C traceparent under which the current spec was written (the create, update or rollback
+    /// request). Tasks a reconciliation creates without a message to trace them under (the periodic
+    /// safety net, start-up) join this trace.
+    /// </summary>
+    public string? SpecTraceParent { get; init; }
+
     public static Service Create(ServiceCreated e) => new()
     {
         Id = e.ServiceId,
