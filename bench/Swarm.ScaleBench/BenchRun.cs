@@ -108,6 +108,7 @@ public sealed class BenchRun(BenchOptions options)
     private async Task<IdleResult> IdleAsync(HttpClient api, ClusterLog log, CancellationToken ct)
     {
         Say($"idle latency: {options.IdleRuns} × a 10-replica service");
+        var start = DateTimeOffset.UtcNow;
         var seconds = new List<double>();
         for (var i = 0; i < options.IdleRuns; i++)
         {
@@ -119,8 +120,9 @@ public sealed class BenchRun(BenchOptions options)
             _services.Remove($"idle-{i}");
         }
 
-        var result = new IdleResult(Percentiles.Of(seconds));
-        Say($"idle latency: p50 {result.SecondsToAllRunning.P50 * 1000:0} ms, max {result.SecondsToAllRunning.Max * 1000:0} ms");
+        var hops = await log.HopsAsync(start, ct);
+        var result = new IdleResult(Percentiles.Of(seconds), hops);
+        Say($"idle latency: p50 {result.SecondsToAllRunning.P50 * 1000:0} ms, max {result.SecondsToAllRunning.Max * 1000:0} ms; median per hop: {string.Join(", ", hops.Select(h => $"{h.Hop} {h.MedianMs:0} ms"))}");
         return result;
     }
 

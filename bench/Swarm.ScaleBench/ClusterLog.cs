@@ -70,18 +70,21 @@ public sealed class ClusterLog(string connectionString, string schema)
         var sql = $"""
             with t as (
                 select stream_id,
+                    (select min(s.timestamp) from {schema}.mt_events s where s.type = 'service_created'
+                        and s.stream_id = (min(e.data->>'serviceId') filter (where e.type = 'task_created'))::uuid) as requested,
                     min(timestamp) filter (where type = 'task_created') as created,
                     min(timestamp) filter (where type = 'task_allocated') as allocated,
                     min(timestamp) filter (where type = 'task_assigned') as assigned,
                     min(timestamp) filter (where type = 'task_status_changed' and (data->>'state' = 'Accepted' or jsonb_path_exists(data, '$.passed[*] ? (@.state == "Accepted")'))) as accepted,
                     min(timestamp) filter (where type = 'task_status_changed' and (data->>'state' = 'Running' or jsonb_path_exists(data, '$.passed[*] ? (@.state == "Running")'))) as running
-                from {schema}.mt_events where stream_id in (select stream_id from {schema}.mt_events where type = 'task_created' and timestamp >= @since)
+                from {schema}.mt_events e where stream_id in (select stream_id from {schema}.mt_events where type = 'task_created' and timestamp >= @since)
                 group by stream_id)
             select hop,
                 percentile_cont(0.5) within group (order by ms),
                 percentile_cont(0.95) within group (order by ms)
             from (
-                select 'created→allocated' as hop, 1 as o, extract(epoch from allocated - created) * 1000 as ms from t
+                select 'service created→task created' as hop, 0 as o, extract(epoch from created - requested) * 1000 as ms from t
+                union all select 'created→allocated', 1, extract(epoch from allocated - created) * 1000 from t
                 union all select 'allocated→assigned', 2, extract(epoch from assigned - allocated) * 1000 from t
                 union all select 'assigned→accepted', 3, extract(epoch from accepted - assigned) * 1000 from t
                 union all select 'accepted→running', 4, extract(epoch from running - accepted) * 1000 from t) h

@@ -43,11 +43,12 @@ public static class Report
         sb.AppendLine($"| RabbitMQ messages queued, peak | {r.QueueDepthPeak:N0} |");
         sb.AppendLine($"| slots running twice | {r.DuplicateRunningSlots} |");
         sb.AppendLine();
-        sb.AppendLine("| burst hop | median | p95 |");
+        sb.AppendLine("| hop (medians / p95 from the log) | burst | idle |");
         sb.AppendLine("|---|---:|---:|");
         foreach (var (hop, median, p95) in b.Hops)
         {
-            sb.AppendLine($"| {hop} | {F(median, "0")} ms | {F(p95, "0")} ms |");
+            var idle = r.Idle.Hops.Where(h => h.Hop == hop).Select(h => $"{F(h.MedianMs, "0")} / {F(h.P95Ms, "0")} ms").FirstOrDefault() ?? "";
+            sb.AppendLine($"| {hop} | {F(median, "0")} / {F(p95, "0")} ms | {idle} |");
         }
 
         sb.AppendLine();

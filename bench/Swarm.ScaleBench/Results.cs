@@ -26,7 +26,7 @@ public sealed record BurstResult(
     List<(string Hop, double MedianMs, double P95Ms)> Hops,
     [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs);
 
-public sealed record IdleResult(Percentiles SecondsToAllRunning);
+public sealed record IdleResult(Percentiles SecondsToAllRunning, List<(string Hop, double MedianMs, double P95Ms)> Hops);
 
 public sealed record ChurnResult(int Seconds, int TasksHandled, double TasksPerSecond, Percentiles LatencyMs);
 

@@ -111,6 +111,7 @@ public static class Extensions
                         h.Password(Uri.UnescapeDataString(userInfo[1]));
                     }
                 });
+                TaskStatusRouting.Configure(cfg);
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
                 cfg.UseMessageRetry(r => r.Intervals(50, 200, 1000));
                 cfg.ConfigureEndpoints(context);

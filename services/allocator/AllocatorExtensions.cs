@@ -19,7 +19,7 @@ public static class AllocatorExtensions
         {
             x.AddConsumer<TaskCreatedConsumer>(c => c.Options<BatchOptions>(Batching))
                 .Endpoint(e => e.PrefetchCount = 1000);
-            x.AddConsumer<TaskStatusChangedConsumer>(c => c.Options<BatchOptions>(Batching))
+            x.AddConsumer<TaskStatusChangedConsumer, EndedTasksDefinition<TaskStatusChangedConsumer>>(c => c.Options<BatchOptions>(Batching))
                 .Endpoint(e => e.PrefetchCount = 1000);
         });
         builder.Services.AddSingleton<NetworkAllocator>();

@@ -70,9 +70,17 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var ids = new HashSet<Guid>(taskIds);
+            // only tasks still new in the read model (updated in the same transaction as the log) are
+            // read for writing: during a burst most given tasks were already allocated with the backlog
+            var ids = new HashSet<Guid>();
             await using (var query = store.QuerySession())
             {
+                var given = taskIds.Distinct().ToArray();
+                if (given.Length > 0)
+                {
+                    ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New && given.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken));
+                }
+
                 ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New).Select(t => t.Id).Take(MaxBatch).ToListAsync(cancellationToken));
             }
 
@@ -97,11 +105,8 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             session.Stamp();
             var batch = session.CreateBatchQuery();
             var fetches = taskIds.Distinct().Select(id => batch.Events.FetchForWriting<SwarmTask>(id)).ToList();
-            var networkFetch = batch.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId);
             await batch.Execute(cancellationToken);
 
-            var network = await networkFetch;
-            var net = network.Aggregate!;
             var now = time.GetUtcNow();
             var tasks = new List<JasperFx.Events.IEventStream<SwarmTask>>();
             foreach (var fetch in fetches)
@@ -112,6 +117,15 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                     tasks.Add(task);
                 }
             }
+
+            // the network (every address it holds) is read only when there is something to allocate
+            if (tasks.Count == 0)
+            {
+                return;
+            }
+
+            var network = await session.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
+            var net = network.Aggregate!;
 
             // one decision for the whole batch: a single event on the network's stream
             if (AddressPool.AllocateMany(net, tasks.Select(t => t.Id)) is { } allocated)

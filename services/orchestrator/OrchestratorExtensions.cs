@@ -1,3 +1,4 @@
+using MassTransit;
 using Swarm.Orchestrator.Commands;
 using Swarm.Orchestrator.Replicated;
 using Swarm.ServiceDefaults;
@@ -23,7 +24,7 @@ public static class OrchestratorExtensions
             x.AddConsumer<ServiceUpdatedConsumer>();
             x.AddConsumer<ServiceRemovedConsumer>();
             x.AddConsumer<ServiceRolledBackConsumer>();
-            x.AddConsumer<TaskStatusChangedConsumer>();
+            x.AddConsumer<TaskStatusChangedConsumer, EndedTasksDefinition<TaskStatusChangedConsumer>>();
             x.AddConsumer<NodeStatusChangedConsumer>();
             x.AddConsumer<NodeSpecUpdatedConsumer>();
             x.AddConsumer<NodeRegisteredConsumer>();

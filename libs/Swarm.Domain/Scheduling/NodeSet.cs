@@ -39,6 +39,24 @@ public sealed class NodeSet
     /// </summary>
     public static NodeSet Build(IEnumerable<Node> nodes, IEnumerable<SwarmTask> tasks, DateTimeOffset now)
     {
+        var specs = new Dictionary<(Guid, long), ServiceSpec>();
+        var placed = new List<PlacedTask>();
+        foreach (var task in tasks)
+        {
+            specs.TryAdd((task.ServiceId, task.SpecVersion), task.Spec);
+            placed.Add(PlacedTask.Of(task));
+        }
+
+        return Build(nodes, placed, (serviceId, version) => TaskDemand.Of(specs[(serviceId, version)]), now);
+    }
+
+    /// <summary>
+    /// Builds the set from what a node holds of each task (<see cref="PlacedTask"/>), asking
+    /// <paramref name="demandOf"/> once per service and spec version for what its tasks reserve: a round
+    /// reads a few fields of every live task instead of whole documents.
+    /// </summary>
+    public static NodeSet Build(IEnumerable<Node> nodes, IEnumerable<PlacedTask> tasks, Func<Guid, long, TaskDemand> demandOf, DateTimeOffset now)
+    {
         var ordered = nodes.OrderBy(n => n.Hostname, StringComparer.Ordinal).ThenBy(n => n.Id).ToList();
         var infos = new List<NodeInfo>(ordered.Count);
         for (var i = 0; i < ordered.Count; i++)
@@ -56,14 +74,14 @@ public sealed class NodeSet
                 continue;
             }
 
-            if (!task.IsTerminal)
+            if (!TaskStateMachine.IsTerminal(task.State))
             {
                 if (!demands.TryGetValue((task.ServiceId, task.SpecVersion), out var demand))
                 {
-                    demands[(task.ServiceId, task.SpecVersion)] = demand = TaskDemand.Of(task.Spec);
+                    demands[(task.ServiceId, task.SpecVersion)] = demand = demandOf(task.ServiceId, task.SpecVersion);
                 }
 
-                info.Add(task.ServiceId, demand, counted: Tasks.TaskStateMachine.IsRunnable(task.DesiredState));
+                info.Add(task.ServiceId, demand, counted: TaskStateMachine.IsRunnable(task.DesiredState));
             }
             else if (task.State is TaskState.Failed or TaskState.Rejected && task.UpdatedAt >= since)
             {
@@ -76,4 +94,10 @@ public sealed class NodeSet
 
     /// <summary>Records a placement decided in this round.</summary>
     public void Place(NodeInfo node, Guid serviceId, TaskDemand demand) => node.Add(serviceId, demand, counted: true);
+}
+
+/// <summary>What the scheduler needs to know of a task already on a node (or that failed there).</summary>
+public sealed record PlacedTask(Guid? NodeId, Guid ServiceId, long SpecVersion, TaskState State, DesiredState DesiredState, DateTimeOffset UpdatedAt)
+{
+    public static PlacedTask Of(SwarmTask task) => new(task.NodeId, task.ServiceId, task.SpecVersion, task.State, task.DesiredState, task.UpdatedAt);
 }

@@ -162,18 +162,17 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             return created;
         }
 
-        var batch = session.CreateBatchQuery();
-        var states = created.Select(c => batch.Events.FetchStreamState(c.TaskId)).ToList();
-        await batch.Execute(cancellationToken);
+        // one statement for the whole batch; a taken id (rare) then moves on one attempt at a time
+        var taken = await session.ExistingStreamsAsync(created.Select(c => c.TaskId).ToList(), cancellationToken);
         for (var i = 0; i < created.Count; i++)
         {
             var create = creates[i];
-            var state = await states[i];
-            while (state is not null)
+            var exists = taken.Contains(created[i].TaskId);
+            while (exists)
             {
                 create = create with { Attempt = create.Attempt + 1 };
                 created[i] = TaskCreation.Created(service, create, now);
-                state = await session.Events.FetchStreamStateAsync(created[i].TaskId, cancellationToken);
+                exists = await session.Events.FetchStreamStateAsync(created[i].TaskId, cancellationToken) is not null;
             }
         }
 
