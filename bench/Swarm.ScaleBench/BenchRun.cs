@@ -23,7 +23,16 @@ public sealed class BenchRun(BenchOptions options)
         using var sampling = new CancellationTokenSource();
         var peaks = Task.Run(() => SamplePeaksAsync(plane, log, sampling.Token), CancellationToken.None);
 
+        var cpuBefore = ProcessStats.Snapshot(plane.Processes);
         var burst = await BurstAsync(api, log, ct);
+        var cpuAfter = ProcessStats.Snapshot(plane.Processes);
+        burst = burst with
+        {
+            Cpu = cpuAfter
+                .Select(c => new CpuShare(c.Key, c.Value - cpuBefore.GetValueOrDefault(c.Key), (c.Value - cpuBefore.GetValueOrDefault(c.Key)) * 1000 / Math.Max(1, burst.Reached)))
+                .OrderByDescending(c => c.Name == ProcessStats.Machine).ThenByDescending(c => c.CpuSeconds)
+                .ToList(),
+        };
         var idle = await IdleAsync(api, log, ct);
         var churn = await ChurnAsync(api, log, ct);
         var heartbeat = await HeartbeatAsync(plane, log, ct);

@@ -36,4 +36,58 @@ public static class ProcessStats
             return 0;
         }
     }
+
+    /// <summary>CPU seconds every process with this command name (<c>postgres</c>, <c>beam.smp</c>) has used so far.</summary>
+    public static double CpuSecondsOfCommand(string command)
+    {
+        var total = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                if (stat[(open + 1)..close] != command)
+                {
+                    continue;
+                }
+
+                var fields = stat[(close + 2)..].Split(' ');
+                total += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            }
+            catch (IOException)
+            {
+                // the process ended while being read
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>CPU seconds the whole machine has been busy (every core, from /proc/stat).</summary>
+    public static double MachineBusySeconds()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        var idle = fields[3] + fields[4];
+        return (fields.Take(8).Sum() - idle) / TicksPerSecond;
+    }
+
+    /// <summary>CPU seconds used so far by each process of the plane, PostgreSQL, RabbitMQ and the whole machine.</summary>
+    public static Dictionary<string, double> Snapshot(IReadOnlyDictionary<string, Process> plane)
+    {
+        var cpu = plane.ToDictionary(p => p.Key, p => CpuSeconds(p.Value));
+        cpu["postgresql"] = CpuSecondsOfCommand("postgres");
+        cpu["rabbitmq"] = CpuSecondsOfCommand("beam.smp");
+        cpu["bench"] = CpuSeconds(Process.GetCurrentProcess());
+        cpu[Machine] = MachineBusySeconds();
+        return cpu;
+    }
+
+    public const string Machine = "machine (all processes)";
 }

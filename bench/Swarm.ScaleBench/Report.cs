@@ -52,6 +52,14 @@ public static class Report
         }
 
         sb.AppendLine();
+        sb.AppendLine($"| burst CPU ({Environment.ProcessorCount} cores × {F(b.SecondsToAllRunning, "0.0")} s = {F(Environment.ProcessorCount * b.SecondsToAllRunning, "0")} CPU s available) | CPU s | ms per task |");
+        sb.AppendLine("|---|---:|---:|");
+        foreach (var c in b.Cpu)
+        {
+            sb.AppendLine($"| {c.Name} | {F(c.CpuSeconds)} | {F(c.MsPerTask, "0.00")} |");
+        }
+
+        sb.AppendLine();
         sb.AppendLine("| process | CPU s | peak RSS MiB |");
         sb.AppendLine("|---|---:|---:|");
         foreach (var p in r.Processes)

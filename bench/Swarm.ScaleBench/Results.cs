@@ -24,7 +24,14 @@ public sealed record BurstResult(
     Percentiles LatencyMs,
     List<(double Seconds, int Running)> RunningOverTime,
     List<(string Hop, double MedianMs, double P95Ms)> Hops,
-    [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs);
+    [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs)
+{
+    /// <summary>CPU used during the burst by each component, and by the whole machine.</summary>
+    public List<CpuShare> Cpu { get; init; } = [];
+}
+
+/// <summary>CPU seconds a component used during the burst, and per task that reached RUNNING.</summary>
+public sealed record CpuShare(string Name, double CpuSeconds, double MsPerTask);
 
 public sealed record IdleResult(Percentiles SecondsToAllRunning, List<(string Hop, double MedianMs, double P95Ms)> Hops);
 

@@ -354,13 +354,8 @@ public sealed class RunningCluster : IAsyncDisposable
 
     private static string Dll(string folder, string assembly) => Path.Combine(RepoRoot, folder, "bin", Configuration, "net10.0", assembly + ".dll");
 
-    /// <summary>A loopback port nobody listens on right now.</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A loopback port nobody listens on, outside the range outgoing connections take theirs from.</summary>
+    internal static int FreePort() => LoopbackPorts.Free();
 
     private static string FindRepoRoot()
     {
