@@ -59,9 +59,25 @@ public static class SwarmStoreOptions
         return (int)(hash & 0x3FFFFFFF) + 10_000;
     }
 
+    /// <summary>
+    /// Npgsql prepares the statements a process sends over and over (reading a task for writing, the
+    /// document upserts, event appends) unless the connection string says otherwise, so PostgreSQL
+    /// does not parse and plan each of them again: a burst sends thousands of the same few statements.
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        return builder.ConnectionString;
+    }
+
     public static void Configure(StoreOptions opts, string connectionString, string schema, bool applySchema)
     {
-        opts.Connection(connectionString);
+        opts.Connection(WithAutoPrepare(connectionString));
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
