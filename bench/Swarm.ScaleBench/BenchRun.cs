@@ -23,16 +23,7 @@ public sealed class BenchRun(BenchOptions options)
         using var sampling = new CancellationTokenSource();
         var peaks = Task.Run(() => SamplePeaksAsync(plane, log, sampling.Token), CancellationToken.None);
 
-        var cpuBefore = ProcessStats.Snapshot(plane.Processes);
-        var burst = await BurstAsync(api, log, ct);
-        var cpuAfter = ProcessStats.Snapshot(plane.Processes);
-        burst = burst with
-        {
-            Cpu = cpuAfter
-                .Select(c => new CpuShare(c.Key, c.Value - cpuBefore.GetValueOrDefault(c.Key), (c.Value - cpuBefore.GetValueOrDefault(c.Key)) * 1000 / Math.Max(1, burst.Reached)))
-                .OrderByDescending(c => c.Name == ProcessStats.Machine).ThenByDescending(c => c.CpuSeconds)
-                .ToList(),
-        };
+        var burst = await BurstAsync(api, log, plane, ct);
         var idle = await IdleAsync(api, log, ct);
         var churn = await ChurnAsync(api, log, ct);
         var heartbeat = await HeartbeatAsync(plane, log, ct);
@@ -67,8 +58,10 @@ public sealed class BenchRun(BenchOptions options)
 
     private double _burstEvents;
 
-    private async Task<BurstResult> BurstAsync(HttpClient api, ClusterLog log, CancellationToken ct)
+    private async Task<BurstResult> BurstAsync(HttpClient api, ClusterLog log, ControlPlane plane, CancellationToken ct)
     {
+        // CPU from just before the first create to the moment every task runs (not the queries that follow)
+        var cpuBefore = ProcessStats.Snapshot(plane.Processes);
         Say($"burst: {options.Services} services, {options.Tasks} replicas in all");
         var eventsBefore = await log.EventCountAsync(ct);
         var start = DateTimeOffset.UtcNow;
@@ -96,6 +89,7 @@ public sealed class BenchRun(BenchOptions options)
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuAfter = ProcessStats.Snapshot(plane.Processes);
         _burstEvents = await log.EventCountAsync(ct) - eventsBefore;
         var timings = await log.TimingsAsync(start, ct);
         var latencies = timings.Where(t => t.LatencyMs is not null).Select(t => t.LatencyMs!.Value).ToList();
@@ -111,7 +105,14 @@ public sealed class BenchRun(BenchOptions options)
             Percentiles.Of(latencies),
             series,
             hops,
-            latencies);
+            latencies)
+        {
+            Cpu = cpuAfter
+                .Select(c => (c.Key, Seconds: c.Value - cpuBefore.GetValueOrDefault(c.Key)))
+                .Select(c => new CpuShare(c.Key, c.Seconds, c.Seconds * 1000 / Math.Max(1, running)))
+                .OrderByDescending(c => c.Name == ProcessStats.Machine).ThenByDescending(c => c.CpuSeconds)
+                .ToList(),
+        };
     }
 
     private async Task<IdleResult> IdleAsync(HttpClient api, ClusterLog log, CancellationToken ct)

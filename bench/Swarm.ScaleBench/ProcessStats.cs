@@ -60,6 +60,14 @@ public static class ProcessStats
 
                 var fields = stat[(close + 2)..].Split(' ');
                 total += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+
+                // the parent of the others (PostgreSQL's postmaster) also counts its children that ended:
+                // backends that closed and autovacuum workers
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (!IsCommand(parent, command))
+                {
+                    total += (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                }
             }
             catch (IOException)
             {
@@ -70,12 +78,26 @@ public static class ProcessStats
         return total;
     }
 
-    /// <summary>CPU seconds the whole machine has been busy (every core, from /proc/stat).</summary>
+    private static bool IsCommand(int pid, string command)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')] == command;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>CPU seconds the whole machine has been busy (every core, from /proc/stat; time stolen by the hypervisor left out).</summary>
     public static double MachineBusySeconds()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        var idle = fields[3] + fields[4];
-        return (fields.Take(8).Sum() - idle) / TicksPerSecond;
+        // user nice system idle iowait irq softirq steal
+        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6];
+        return busy / TicksPerSecond;
     }
 
     /// <summary>CPU seconds used so far by each process of the plane, PostgreSQL, RabbitMQ and the whole machine.</summary>

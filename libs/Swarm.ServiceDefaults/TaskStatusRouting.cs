@@ -11,6 +11,9 @@ namespace Swarm.ServiceDefaults;
 /// <see cref="Exchange"/>, with the routing key <c>ended.STATE</c> or <c>progress.STATE</c>
 /// (<c>ended.failed</c>, <c>progress.running</c>), so a consumer binds to what it needs and RabbitMQ drops
 /// the rest: a burst of ten thousand tasks starting is not delivered to anyone who waits for failures.
+/// A consumer of <see cref="TaskStatusChanged"/> must say what it binds to (<see cref="EndedTasksDefinition{TConsumer}"/>,
+/// <see cref="EveryTaskStatusDefinition{TConsumer}"/>): MassTransit's default binding has an empty routing key,
+/// which matches none of these.
 /// </summary>
 public static class TaskStatusRouting
 {
@@ -53,4 +56,12 @@ public sealed class EndedTasksDefinition<TConsumer> : ConsumerDefinition<TConsum
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
         endpointConfigurator.ConsumeTaskStatuses(TaskStatusRouting.Ended);
+}
+
+/// <summary>A consumer of <see cref="TaskStatusChanged"/> that is given every status.</summary>
+public sealed class EveryTaskStatusDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.ConsumeTaskStatuses(TaskStatusRouting.All);
 }

@@ -34,21 +34,24 @@ public static class LoopbackPorts
         throw new InvalidOperationException($"no free loopback port in {low}-{high}");
     }
 
-    /// <summary>Ports 12,000 below the start of the ephemeral range (32768 on Linux by default), not under 1024.</summary>
+    /// <summary>
+    /// Up to 12,000 ports below the start of the ephemeral range (32768–60999 on Linux by default), not
+    /// under 1024; above its end when too few are below it.
+    /// </summary>
     private static (int Low, int High) Range()
     {
-        var start = 32768;
+        var (start, end) = (32768, 60999);
         try
         {
-            var text = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
-            start = int.Parse(text[0], CultureInfo.InvariantCulture);
+            var text = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            (start, end) = (int.Parse(text[0], CultureInfo.InvariantCulture), int.Parse(text[1], CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             // not Linux, or not readable: the default range
         }
 
-        return (Math.Max(1024, start - 12000), Math.Max(1025, start));
+        return start - 1024 >= 1000 ? (Math.Max(1024, start - 12000), start) : (end + 1, 65536);
     }
 
     private static bool CanBind(int port)

@@ -31,7 +31,7 @@ public sealed class TaskStatusRoutingTests
         builder.Services.AddSwarmBus(builder.Configuration, x =>
         {
             x.AddConsumer<EndedConsumer, EndedTasksDefinition<EndedConsumer>>();
-            x.AddConsumer<EveryStatusConsumer, EveryStatusDefinition>();
+            x.AddConsumer<EveryStatusConsumer, EveryTaskStatusDefinition<EveryStatusConsumer>>();
         });
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         using var host = builder.Build();
@@ -92,11 +92,5 @@ public sealed class TaskStatusRoutingTests
             received.Every[context.Message.TaskId] = context.Message.State;
             return Task.CompletedTask;
         }
-    }
-
-    private sealed class EveryStatusDefinition : ConsumerDefinition<EveryStatusConsumer>
-    {
-        protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<EveryStatusConsumer> consumerConfigurator, IRegistrationContext context) =>
-            endpointConfigurator.ConsumeTaskStatuses(TaskStatusRouting.All);
     }
 }
