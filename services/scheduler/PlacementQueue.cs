@@ -11,7 +11,7 @@ namespace Swarm.Scheduler;
 public sealed class PlacementQueue(Placement placement, ILogger<PlacementQueue> logger) : BackgroundService
 {
     /// <summary>How long a round waits for more requests after the first.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
 
     /// <summary>A round takes at most this many task requests.</summary>
     public const int MaxRound = 2000;
