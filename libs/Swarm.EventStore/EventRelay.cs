@@ -6,6 +6,7 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Swarm.Contracts.Events;
 
 namespace Swarm.EventStore;
 
@@ -35,9 +36,7 @@ public sealed class EventRelay : SubscriptionBase
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        // published in log order without waiting for each broker confirm in turn: the whole page is
-        // in flight at once and the page counts as done when every message is confirmed
-        await Task.WhenAll(page.Events.Where(IsDomainEvent).Select(e => PublishAsync(_bus, e, cancellationToken)));
+        await PublishPageAsync(_bus, page.Events, cancellationToken);
 
         _lag?.Published(page.SequenceCeiling);
         if (page.Events.Count > 0)
@@ -48,11 +47,48 @@ public sealed class EventRelay : SubscriptionBase
         return NullChangeListener.Instance;
     }
 
-    /// <summary>Only domain events go on the bus, not Marten's own entries (such as tombstones of failed appends).</summary>
-    public static bool IsDomainEvent(IEvent e) => e.Data.GetType().Namespace?.StartsWith("Swarm.Contracts", StringComparison.Ordinal) == true;
+    /// <summary>
+    /// Publishes a page of the log without waiting for each broker confirm in turn: the whole page is in
+    /// flight at once and counts as done when every message is confirmed. The busiest task events go as
+    /// <see cref="RelayedBatches"/>, the others one message each.
+    /// </summary>
+    public static Task PublishPageAsync(IPublishEndpoint bus, IReadOnlyList<IEvent> page, CancellationToken cancellationToken)
+    {
+        var events = page.Where(IsDomainEvent).ToList();
+        var publishing = new List<Task>();
+        publishing.AddRange(events.Where(e => !IsBatched(e)).Select(e => PublishAsync(bus, e, cancellationToken)));
+        publishing.AddRange(Batches<TaskCreated>(bus, events, list => new TasksCreated { Events = list }, cancellationToken));
+        publishing.AddRange(Batches<TaskAllocated>(bus, events, list => new TasksAllocated { Events = list }, cancellationToken));
+        publishing.AddRange(Batches<TaskAssigned>(bus, events, list => new TasksAssigned { Events = list }, cancellationToken));
+        return Task.WhenAll(publishing);
+    }
 
-    /// <summary>Publishes one logged event, restoring the trace context it was appended under.</summary>
-    public static async Task PublishAsync(IPublishEndpoint bus, IEvent e, CancellationToken cancellationToken)
+    /// <summary>Event types relayed as <see cref="RelayedBatches"/>.</summary>
+    public static bool IsBatched(IEvent e) => e.Data is TaskCreated or TaskAllocated or TaskAssigned;
+
+    /// <summary>The events of type <typeparamref name="T"/> in the page, in log order, as batch messages.</summary>
+    private static IEnumerable<Task> Batches<T>(IPublishEndpoint bus, List<IEvent> events, Func<List<T>, object> batch, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in events.Where(e => e.Data is T).Chunk(RelayedBatches.MaxEvents))
+        {
+            yield return PublishBatchAsync(bus, chunk, batch(chunk.Select(e => (T)e.Data).ToList()), cancellationToken);
+        }
+    }
+
+    /// <summary>Publishes a batch under the trace context of its first event.</summary>
+    private static async Task PublishBatchAsync(IPublishEndpoint bus, IEvent[] events, object message, CancellationToken cancellationToken)
+    {
+        using var activity = Source.StartActivity($"relay {events[0].EventTypeName} ×{events.Length}", ActivityKind.Producer, ParentOf(events[0]));
+        activity?.SetTag("swarm.event.sequence", events[0].Sequence);
+        activity?.SetTag("swarm.batch.size", events.Length);
+        await bus.Publish(message, message.GetType(), ctx =>
+        {
+            ctx.Headers.Set("swarm-sequence", events[0].Sequence);
+            ctx.Headers.Set("swarm-sequence-last", events[^1].Sequence);
+        }, cancellationToken);
+    }
+
+    private static ActivityContext ParentOf(IEvent e)
     {
         ActivityContext parent = default;
         if (e.Headers is { } headers && headers.TryGetValue(TraceContext.TraceParentHeader, out var tp) && tp?.ToString() is { } traceParent)
@@ -61,7 +97,16 @@ public sealed class EventRelay : SubscriptionBase
             ActivityContext.TryParse(traceParent, ts?.ToString(), out parent);
         }
 
-        using var activity = Source.StartActivity($"relay {e.EventTypeName}", ActivityKind.Producer, parent);
+        return parent;
+    }
+
+    /// <summary>Only domain events go on the bus, not Marten's own entries (such as tombstones of failed appends).</summary>
+    public static bool IsDomainEvent(IEvent e) => e.Data.GetType().Namespace?.StartsWith("Swarm.Contracts", StringComparison.Ordinal) == true;
+
+    /// <summary>Publishes one logged event, restoring the trace context it was appended under.</summary>
+    public static async Task PublishAsync(IPublishEndpoint bus, IEvent e, CancellationToken cancellationToken)
+    {
+        using var activity = Source.StartActivity($"relay {e.EventTypeName}", ActivityKind.Producer, ParentOf(e));
         activity?.SetTag("swarm.event.sequence", e.Sequence);
         activity?.SetTag("swarm.stream.id", e.StreamId);
 

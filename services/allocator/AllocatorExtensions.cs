@@ -17,8 +17,12 @@ public static class AllocatorExtensions
     {
         builder.Services.AddSwarmManager(builder.Configuration, x =>
         {
-            x.AddConsumer<TaskCreatedConsumer>(c => c.Options<BatchOptions>(Batching))
-                .Endpoint(e => e.PrefetchCount = 1000);
+            x.AddConsumer<TaskCreatedConsumer>()
+                .Endpoint(e =>
+                {
+                    e.PrefetchCount = 16;
+                    e.ConcurrentMessageLimit = 1;
+                });
             x.AddConsumer<TaskStatusChangedConsumer, EndedTasksDefinition<TaskStatusChangedConsumer>>(c => c.Options<BatchOptions>(Batching))
                 .Endpoint(e => e.PrefetchCount = 1000);
         });

@@ -4,8 +4,8 @@ using Swarm.Contracts.Events;
 namespace Swarm.Allocator;
 
 /// <summary>New tasks get their addresses in batches (many tasks, one transaction).</summary>
-public sealed class TaskCreatedConsumer(NetworkAllocator allocator) : IConsumer<Batch<TaskCreated>>
+public sealed class TaskCreatedConsumer(NetworkAllocator allocator) : IConsumer<TasksCreated>
 {
-    public Task Consume(ConsumeContext<Batch<TaskCreated>> context) =>
-        allocator.AllocateAsync(context.Message.Select(m => m.Message.TaskId).ToList(), context.CancellationToken);
+    public Task Consume(ConsumeContext<TasksCreated> context) =>
+        allocator.AllocateAsync(context.Message.Events.Select(e => e.TaskId).ToList(), context.CancellationToken);
 }

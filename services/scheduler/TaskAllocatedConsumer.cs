@@ -3,8 +3,9 @@ using Swarm.Contracts.Events;
 
 namespace Swarm.Scheduler;
 
-/// <summary>A task got its address and is pending: place it.</summary>
-public sealed class TaskAllocatedConsumer(PlacementQueue scheduler) : IConsumer<TaskAllocated>
+/// <summary>Tasks got their addresses and are pending: place them (acknowledged once their round is written).</summary>
+public sealed class TaskAllocatedConsumer(PlacementQueue scheduler) : IConsumer<TasksAllocated>
 {
-    public Task Consume(ConsumeContext<TaskAllocated> context) => scheduler.ScheduleAsync(context.Message.TaskId, context.CancellationToken);
+    public Task Consume(ConsumeContext<TasksAllocated> context) =>
+        Task.WhenAll(context.Message.Events.Select(e => scheduler.ScheduleAsync(e.TaskId, context.CancellationToken)));
 }

@@ -4,8 +4,8 @@ using Swarm.Dispatcher.Sessions;
 
 namespace Swarm.Dispatcher.Consumers;
 
-/// <summary>A task was bound to a node: send it to that node's agent.</summary>
-public sealed class TaskAssignedConsumer : IConsumer<Batch<TaskAssigned>>
+/// <summary>Tasks were bound to nodes: send each to its node's agent.</summary>
+public sealed class TaskAssignedConsumer : IConsumer<TasksAssigned>
 {
     private readonly AssignmentPusher _pusher;
 
@@ -14,6 +14,6 @@ public sealed class TaskAssignedConsumer : IConsumer<Batch<TaskAssigned>>
         _pusher = pusher;
     }
 
-    public Task Consume(ConsumeContext<Batch<TaskAssigned>> context) =>
-        _pusher.PushManyAsync(context.Message.Select(m => (m.Message.TaskId, (Guid?)m.Message.NodeId)).ToList(), context.CancellationToken);
+    public Task Consume(ConsumeContext<TasksAssigned> context) =>
+        _pusher.PushManyAsync(context.Message.Events.Select(e => (e.TaskId, (Guid?)e.NodeId)).ToList(), context.CancellationToken);
 }

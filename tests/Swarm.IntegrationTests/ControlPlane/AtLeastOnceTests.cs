@@ -47,12 +47,10 @@ public sealed class AtLeastOnceTests
             log = await query.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
         }
 
+        // the way the relay publishes them (the busiest task events in batches), twice
         for (var round = 0; round < 2; round++)
         {
-            foreach (var e in log.Where(EventRelay.IsDomainEvent))
-            {
-                await EventRelay.PublishAsync(managers.Bus, e, CancellationToken.None);
-            }
+            await EventRelay.PublishPageAsync(managers.Bus, log, CancellationToken.None);
         }
 
         await managers.SettleAsync(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(60));
