@@ -12,9 +12,10 @@ namespace Swarm.EventStore;
 
 /// <summary>
 /// The outbox of the cluster log: a Marten subscription, run by the async daemon on exactly one node
-/// (hot/cold), that publishes every committed event to RabbitMQ in log order. The daemon records
-/// progress only after a page is published, so a crash re-publishes at most the last page:
-/// delivery is at-least-once and consumers are idempotent.
+/// (hot/cold), that publishes every committed event to RabbitMQ a page at a time (the busiest task
+/// events of a page as batches, see <see cref="RelayedBatches"/>). The daemon records progress only
+/// after a page is published, so a crash re-publishes at most the last page: delivery is at-least-once
+/// and consumers are idempotent.
 /// </summary>
 public sealed class EventRelay : SubscriptionBase
 {
