@@ -70,20 +70,56 @@ public sealed class EventRelay : SubscriptionBase
     /// <summary>The events of type <typeparamref name="T"/> in the page, in log order, as batch messages.</summary>
     private static IEnumerable<Task> Batches<T>(IPublishEndpoint bus, List<IEvent> events, Func<List<T>, object> batch, CancellationToken cancellationToken)
     {
-        foreach (var chunk in events.Where(e => e.Data is T).Chunk(RelayedBatches.MaxEvents))
+        foreach (var chunk in Chunks(events.Where(e => e.Data is T)))
         {
             yield return PublishBatchAsync(bus, chunk, batch(chunk.Select(e => (T)e.Data).ToList()), cancellationToken);
         }
     }
 
-    /// <summary>Publishes a batch under the trace context of its first event.</summary>
+    /// <summary>
+    /// Consecutive events, at most <see cref="RelayedBatches.MaxEvents"/> and about
+    /// <see cref="RelayedBatches.MaxBytes"/> of JSON per chunk (a created task carries its service's whole
+    /// spec, whose size nothing bounds), and always at least one event.
+    /// </summary>
+    public static IEnumerable<IEvent[]> Chunks(IEnumerable<IEvent> events)
+    {
+        var chunk = new List<IEvent>();
+        var bytes = 0L;
+        foreach (var e in events)
+        {
+            var size = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType()).LongLength;
+            if (chunk.Count > 0 && (chunk.Count == RelayedBatches.MaxEvents || bytes + size > RelayedBatches.MaxBytes))
+            {
+                yield return [.. chunk];
+                chunk.Clear();
+                bytes = 0;
+            }
+
+            chunk.Add(e);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return [.. chunk];
+        }
+    }
+
+    /// <summary>
+    /// Publishes a batch under the trace context of its first event, linked to the others' traces. Its
+    /// message id is its first event's: a page published again gives the same batches the same ids.
+    /// </summary>
     private static async Task PublishBatchAsync(IPublishEndpoint bus, IEvent[] events, object message, CancellationToken cancellationToken)
     {
-        using var activity = Source.StartActivity($"relay {events[0].EventTypeName} ×{events.Length}", ActivityKind.Producer, ParentOf(events[0]));
+        var links = Source.HasListeners()
+            ? events.Skip(1).Select(ParentOf).Where(c => c != default).Distinct().Select(c => new ActivityLink(c)).ToList()
+            : null;
+        using var activity = Source.StartActivity($"relay {events[0].EventTypeName} ×{events.Length}", ActivityKind.Producer, ParentOf(events[0]), links: links);
         activity?.SetTag("swarm.event.sequence", events[0].Sequence);
         activity?.SetTag("swarm.batch.size", events.Length);
         await bus.Publish(message, message.GetType(), ctx =>
         {
+            ctx.MessageId = events[0].Id;
             ctx.Headers.Set("swarm-sequence", events[0].Sequence);
             ctx.Headers.Set("swarm-sequence-last", events[^1].Sequence);
         }, cancellationToken);

@@ -28,7 +28,7 @@ public static class DispatcherExtensions
             // assignments come from the relay in batches (one message per page of the log); desired-state
             // changes are batched here (up to 200, or what came within 10 ms): either way many changes are
             // read in one query
-            x.AddConsumer<TaskAssignedConsumer>()
+            x.AddConsumer<TaskAssignedConsumer>(c => c.ConcurrentMessageLimit = 2)
                 .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
             x.AddConsumer<TaskDesiredStateChangedConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(200).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2)))
                 .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));

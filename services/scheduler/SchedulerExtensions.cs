@@ -28,7 +28,10 @@ public static class SchedulerExtensions
         return builder;
     }
 
-    /// <summary>Enough messages in flight that a burst of pending tasks lands in one placement round.</summary>
+    /// <summary>
+    /// Enough messages in flight that every request waiting for a round joins the next one: node changes
+    /// come one per message, allocated tasks in batches of up to 500 (the relay's).
+    /// </summary>
     private static void Placement(IEndpointRegistrationConfigurator e, string name)
     {
         e.Name = name;
