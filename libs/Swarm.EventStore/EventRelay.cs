@@ -58,9 +58,10 @@ public sealed class EventRelay : SubscriptionBase
         var events = page.Where(IsDomainEvent).ToList();
         var publishing = new List<Task>();
         publishing.AddRange(events.Where(e => !IsBatched(e)).Select(e => PublishAsync(bus, e, cancellationToken)));
-        publishing.AddRange(Batches<TaskCreated>(bus, events, list => new TasksCreated { Events = list }, cancellationToken));
-        publishing.AddRange(Batches<TaskAllocated>(bus, events, list => new TasksAllocated { Events = list }, cancellationToken));
-        publishing.AddRange(Batches<TaskAssigned>(bus, events, list => new TasksAssigned { Events = list }, cancellationToken));
+        // a created task carries its service's whole spec, whose size nothing bounds; the others are a few ids
+        publishing.AddRange(Batches<TaskCreated>(bus, events, list => new TasksCreated { Events = list }, weigh: true, cancellationToken));
+        publishing.AddRange(Batches<TaskAllocated>(bus, events, list => new TasksAllocated { Events = list }, weigh: false, cancellationToken));
+        publishing.AddRange(Batches<TaskAssigned>(bus, events, list => new TasksAssigned { Events = list }, weigh: false, cancellationToken));
         return Task.WhenAll(publishing);
     }
 
@@ -68,26 +69,25 @@ public sealed class EventRelay : SubscriptionBase
     public static bool IsBatched(IEvent e) => e.Data is TaskCreated or TaskAllocated or TaskAssigned;
 
     /// <summary>The events of type <typeparamref name="T"/> in the page, in log order, as batch messages.</summary>
-    private static IEnumerable<Task> Batches<T>(IPublishEndpoint bus, List<IEvent> events, Func<List<T>, object> batch, CancellationToken cancellationToken)
+    private static IEnumerable<Task> Batches<T>(IPublishEndpoint bus, List<IEvent> events, Func<List<T>, object> batch, bool weigh, CancellationToken cancellationToken)
     {
-        foreach (var chunk in Chunks(events.Where(e => e.Data is T)))
+        foreach (var chunk in Chunks(events.Where(e => e.Data is T), weigh))
         {
             yield return PublishBatchAsync(bus, chunk, batch(chunk.Select(e => (T)e.Data).ToList()), cancellationToken);
         }
     }
 
     /// <summary>
-    /// Consecutive events, at most <see cref="RelayedBatches.MaxEvents"/> and about
-    /// <see cref="RelayedBatches.MaxBytes"/> of JSON per chunk (a created task carries its service's whole
-    /// spec, whose size nothing bounds), and always at least one event.
+    /// Consecutive events, at most <see cref="RelayedBatches.MaxEvents"/> per chunk and always at least one;
+    /// when <paramref name="weigh"/>, also about <see cref="RelayedBatches.MaxBytes"/> of JSON at most.
     /// </summary>
-    public static IEnumerable<IEvent[]> Chunks(IEnumerable<IEvent> events)
+    public static IEnumerable<IEvent[]> Chunks(IEnumerable<IEvent> events, bool weigh)
     {
         var chunk = new List<IEvent>();
         var bytes = 0L;
         foreach (var e in events)
         {
-            var size = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType()).LongLength;
+            var size = weigh ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType()).LongLength : 0;
             if (chunk.Count > 0 && (chunk.Count == RelayedBatches.MaxEvents || bytes + size > RelayedBatches.MaxBytes))
             {
                 yield return [.. chunk];
@@ -112,9 +112,9 @@ public sealed class EventRelay : SubscriptionBase
     private static async Task PublishBatchAsync(IPublishEndpoint bus, IEvent[] events, object message, CancellationToken cancellationToken)
     {
         var links = Source.HasListeners()
-            ? events.Skip(1).Select(ParentOf).Where(c => c != default).Distinct().Select(c => new ActivityLink(c)).ToList()
+            ? events.Skip(1).Select(TraceContext.ContextOf).Where(c => c != default).Distinct().Select(c => new ActivityLink(c)).ToList()
             : null;
-        using var activity = Source.StartActivity($"relay {events[0].EventTypeName} ×{events.Length}", ActivityKind.Producer, ParentOf(events[0]), links: links);
+        using var activity = Source.StartActivity($"relay {events[0].EventTypeName} ×{events.Length}", ActivityKind.Producer, TraceContext.ContextOf(events[0]), links: links);
         activity?.SetTag("swarm.event.sequence", events[0].Sequence);
         activity?.SetTag("swarm.batch.size", events.Length);
         await bus.Publish(message, message.GetType(), ctx =>
@@ -125,25 +125,13 @@ public sealed class EventRelay : SubscriptionBase
         }, cancellationToken);
     }
 
-    private static ActivityContext ParentOf(IEvent e)
-    {
-        ActivityContext parent = default;
-        if (e.Headers is { } headers && headers.TryGetValue(TraceContext.TraceParentHeader, out var tp) && tp?.ToString() is { } traceParent)
-        {
-            headers.TryGetValue(TraceContext.TraceStateHeader, out var ts);
-            ActivityContext.TryParse(traceParent, ts?.ToString(), out parent);
-        }
-
-        return parent;
-    }
-
     /// <summary>Only domain events go on the bus, not Marten's own entries (such as tombstones of failed appends).</summary>
     public static bool IsDomainEvent(IEvent e) => e.Data.GetType().Namespace?.StartsWith("Swarm.Contracts", StringComparison.Ordinal) == true;
 
     /// <summary>Publishes one logged event, restoring the trace context it was appended under.</summary>
     public static async Task PublishAsync(IPublishEndpoint bus, IEvent e, CancellationToken cancellationToken)
     {
-        using var activity = Source.StartActivity($"relay {e.EventTypeName}", ActivityKind.Producer, ParentOf(e));
+        using var activity = Source.StartActivity($"relay {e.EventTypeName}", ActivityKind.Producer, TraceContext.ContextOf(e));
         activity?.SetTag("swarm.event.sequence", e.Sequence);
         activity?.SetTag("swarm.stream.id", e.StreamId);
 

@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using System.Diagnostics;
 using Marten;
 
@@ -42,5 +43,22 @@ public static class TraceContext
         }
 
         return session;
+    }
+
+    /// <summary>The W3C traceparent an event was appended under, if any.</summary>
+    public static string? TraceParentOf(IEvent e) =>
+        e.Headers is { } headers && headers.TryGetValue(TraceParentHeader, out var value) ? value?.ToString() : null;
+
+    /// <summary>The trace context an event was appended under (default when it has none).</summary>
+    public static ActivityContext ContextOf(IEvent e)
+    {
+        ActivityContext context = default;
+        if (TraceParentOf(e) is { } traceParent)
+        {
+            e.Headers!.TryGetValue(TraceStateHeader, out var state);
+            ActivityContext.TryParse(traceParent, state?.ToString(), out context);
+        }
+
+        return context;
     }
 }

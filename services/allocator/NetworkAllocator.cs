@@ -53,8 +53,6 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }
     }
 
-    private static readonly DesiredState[] Runnable = Enum.GetValues<DesiredState>().Where(TaskStateMachine.IsRunnable).ToArray();
-
     /// <summary>Tasks allocated per transaction, at most.</summary>
     public const int MaxBatch = 2000;
 
@@ -80,10 +78,10 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 var given = taskIds.Distinct().ToArray();
                 if (given.Length > 0)
                 {
-                    ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New && Runnable.Contains(t.DesiredState) && given.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken));
+                    ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New && TaskStateMachine.Runnable.Contains(t.DesiredState) && given.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken));
                 }
 
-                ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New && Runnable.Contains(t.DesiredState)).Select(t => t.Id).Take(MaxBatch).ToListAsync(cancellationToken));
+                ids.UnionWith(await query.Query<SwarmTask>().Where(t => t.State == TaskState.New && TaskStateMachine.Runnable.Contains(t.DesiredState)).Select(t => t.Id).Take(MaxBatch).ToListAsync(cancellationToken));
             }
 
             foreach (var chunk in ids.Chunk(MaxBatch))

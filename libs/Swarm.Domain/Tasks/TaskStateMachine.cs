@@ -43,6 +43,9 @@ public static class TaskStateMachine
     /// </summary>
     public static bool IsRunnable(DesiredState desired) => desired <= DesiredState.Completed;
 
+    /// <summary>Every runnable desired state, for queries on the read model.</summary>
+    public static readonly DesiredState[] Runnable = Enum.GetValues<DesiredState>().Where(IsRunnable).ToArray();
+
     /// <summary>Whether the desired state may move forward to <paramref name="to"/>.</summary>
     public static bool CanChangeDesired(DesiredState from, DesiredState to) => to > from;
 

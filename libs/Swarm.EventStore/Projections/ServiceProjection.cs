@@ -11,16 +11,13 @@ namespace Swarm.EventStore.Projections;
 /// </summary>
 public sealed class ServiceProjection : SingleStreamProjection<Service, Guid>
 {
-    public static Service Create(IEvent<ServiceCreated> e) => Service.Create(e.Data) with { SpecTraceParent = TraceParentOf(e) };
+    public static Service Create(IEvent<ServiceCreated> e) => Service.Create(e.Data) with { SpecTraceParent = TraceContext.TraceParentOf(e) };
 
-    public static Service Apply(IEvent<ServiceUpdated> e, Service current) => current.Apply(e.Data) with { SpecTraceParent = TraceParentOf(e) };
+    public static Service Apply(IEvent<ServiceUpdated> e, Service current) => current.Apply(e.Data) with { SpecTraceParent = TraceContext.TraceParentOf(e) };
 
     public static Service Apply(ServiceRemoved e, Service current) => current.Apply(e);
 
-    public static Service Apply(IEvent<ServiceRolledBack> e, Service current) => current.Apply(e.Data) with { SpecTraceParent = TraceParentOf(e) };
+    public static Service Apply(IEvent<ServiceRolledBack> e, Service current) => current.Apply(e.Data) with { SpecTraceParent = TraceContext.TraceParentOf(e) };
 
     public static Service Apply(ServiceUpdateStatusChanged e, Service current) => current.Apply(e);
-
-    private static string? TraceParentOf(IEvent e) =>
-        e.Headers is { } headers && headers.TryGetValue(TraceContext.TraceParentHeader, out var value) ? value?.ToString() : null;
 }

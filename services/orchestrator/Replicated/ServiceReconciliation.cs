@@ -112,8 +112,6 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
-    private static readonly DesiredState[] WantedOnNode = [DesiredState.Ready, DesiredState.Running, DesiredState.Completed];
-
     /// <summary>Reconciles every service the log knows (removed ones too: their tasks are shut down and reaped).</summary>
     public async Task ReconcileAllAsync(CancellationToken cancellationToken)
     {
@@ -136,7 +134,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         await using (var query = store.QuerySession())
         {
             services = await query.Query<SwarmTask>()
-                .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State) && WantedOnNode.Contains(t.DesiredState))
+                .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State) && TaskStateMachine.Runnable.Contains(t.DesiredState))
                 .Select(t => t.ServiceId)
                 .Distinct()
                 .ToListAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Swarm.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
@@ -35,7 +36,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public OtlpReceiver()
     {
-        var port = RunningCluster.FreePort();
+        var port = LoopbackPorts.Free();
         Endpoint = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Endpoint + "/");
         _listener.Start();

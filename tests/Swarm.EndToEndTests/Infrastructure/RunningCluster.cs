@@ -57,7 +57,7 @@ public sealed class RunningCluster : IAsyncDisposable
     private RunningCluster(IsolatedCluster cluster)
     {
         _cluster = cluster;
-        var apiPort = FreePort();
+        var apiPort = LoopbackPorts.Free();
         ApiUrl = $"http://127.0.0.1:{apiPort}";
         _healthPorts["controlapi"] = apiPort;
         Api = new HttpClient { BaseAddress = new Uri(ApiUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -113,9 +113,9 @@ public sealed class RunningCluster : IAsyncDisposable
         Dispatchers = count == 1 ? ["dispatcher"] : Enumerable.Range(1, count).Select(i => $"dispatcher-{i}").ToList();
         foreach (var name in Dispatchers)
         {
-            _grpcPorts.Add(FreePort());
-            _raftPorts.Add(FreePort());
-            _healthPorts[name] = FreePort();
+            _grpcPorts.Add(LoopbackPorts.Free());
+            _raftPorts.Add(LoopbackPorts.Free());
+            _healthPorts[name] = LoopbackPorts.Free();
         }
     }
 
@@ -255,7 +255,7 @@ public sealed class RunningCluster : IAsyncDisposable
     private void StartManager(string name, string folder, string assembly, Dictionary<string, string>? environment = null) =>
         Start(name, Dll(folder, assembly), [], new(environment ?? [])
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = FreePort(), var p => p }}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = LoopbackPorts.Free(), var p => p }}",
         });
 
     private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
@@ -353,9 +353,6 @@ public sealed class RunningCluster : IAsyncDisposable
     }
 
     private static string Dll(string folder, string assembly) => Path.Combine(RepoRoot, folder, "bin", Configuration, "net10.0", assembly + ".dll");
-
-    /// <summary>A loopback port nobody listens on, outside the range outgoing connections take theirs from.</summary>
-    internal static int FreePort() => LoopbackPorts.Free();
 
     private static string FindRepoRoot()
     {

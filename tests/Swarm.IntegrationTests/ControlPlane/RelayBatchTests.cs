@@ -1,14 +1,10 @@
 using System.Collections.Concurrent;
 using Marten;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Events;
 using Swarm.EventStore;
 using Swarm.IntegrationTests.Infrastructure;
-using Swarm.ServiceDefaults;
 using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.ControlPlane;
@@ -37,18 +33,11 @@ public sealed class RelayBatchTests
             page = (await query.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync()).ToList();
         }
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(log.Cluster.Settings("relay-batches"));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Received>();
-        builder.Services.AddSwarmBus(builder.Configuration, x =>
+        using var host = await TestHosts.StartBusAsync(log.Cluster, "relay-batches", x =>
         {
             x.AddConsumer<BatchConsumer>();
             x.AddConsumer<SingleConsumer>();
-        });
-        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-        using var host = builder.Build();
-        await host.StartAsync();
+        }, services => services.AddSingleton<Received>());
         try
         {
             await EventRelay.PublishPageAsync(host.Services.GetRequiredService<IBus>(), page, CancellationToken.None);

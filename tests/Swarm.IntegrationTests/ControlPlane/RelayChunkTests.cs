@@ -19,18 +19,18 @@ public sealed class RelayChunkTests
         });
 
         var small = Enumerable.Range(0, 1200).Select(_ => Assigned()).ToList();
-        var chunks = EventRelay.Chunks(small).ToList();
+        var chunks = EventRelay.Chunks(small, weigh: false).ToList();
         Assert.Equal([500, 500, 200], chunks.Select(c => c.Length));
         Assert.Equal(small, chunks.SelectMany(c => c));
 
         // 1 MiB each: four fit under 4 MiB with their other fields, not five
         var large = Enumerable.Range(0, 10).Select(_ => Created(1024 * 1024 - 4096)).ToList();
-        chunks = EventRelay.Chunks(large).ToList();
+        chunks = EventRelay.Chunks(large, weigh: true).ToList();
         Assert.All(chunks, c => Assert.InRange(c.Length, 1, 4));
         Assert.Equal(large, chunks.SelectMany(c => c));
 
         var oversized = Created(5 * 1024 * 1024);
-        chunks = EventRelay.Chunks([Assigned(), oversized, Assigned()]).ToList();
+        chunks = EventRelay.Chunks([Created(10), oversized, Created(10)], weigh: true).ToList();
         Assert.Equal([1, 1, 1], chunks.Select(c => c.Length));
         Assert.Same(oversized, chunks[1][0]);
     }

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.IntegrationTests.Infrastructure;
 using Swarm.ServiceDefaults;
 using Swarm.Testing;
 
@@ -24,18 +22,11 @@ public sealed class TaskStatusRoutingTests
     public async Task A_consumer_of_ended_tasks_gets_failed_and_complete_statuses_but_not_running_ones()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(cluster.Settings("routing"));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Received>();
-        builder.Services.AddSwarmBus(builder.Configuration, x =>
+        using var host = await TestHosts.StartBusAsync(cluster, "routing", x =>
         {
             x.AddConsumer<EndedConsumer, EndedTasksDefinition<EndedConsumer>>();
             x.AddConsumer<EveryStatusConsumer, EveryTaskStatusDefinition<EveryStatusConsumer>>();
-        });
-        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-        using var host = builder.Build();
-        await host.StartAsync();
+        }, services => services.AddSingleton<Received>());
         try
         {
             var bus = host.Services.GetRequiredService<IBus>();

@@ -58,7 +58,7 @@ public sealed class Managers : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(_cluster.Settings(name));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Orchestrator:FullReconcileSeconds"] = "3" });
-        Quiet(builder.Logging);
+        TestHosts.Quiet(builder.Logging);
         _ = name switch
         {
             "orchestrator" => builder.AddOrchestrator(),
@@ -66,7 +66,7 @@ public sealed class Managers : IAsyncDisposable
             "scheduler" => builder.AddScheduler(),
             _ => throw new ArgumentException(name),
         };
-        WaitForTheBus(builder.Services);
+        TestHosts.WaitForTheBus(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         _hosts[name] = host;
@@ -85,7 +85,7 @@ public sealed class Managers : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(_cluster.Settings("testclient"));
-        Quiet(builder.Logging);
+        TestHosts.Quiet(builder.Logging);
         builder.Services.AddSwarmEventStore(builder.Configuration, runRelay: false);
         builder.Services.AddSwarmBus(builder.Configuration, x =>
         {
@@ -95,27 +95,9 @@ public sealed class Managers : IAsyncDisposable
             x.AddRequestClient<UpdateNode>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateCluster>(TimeSpan.FromSeconds(20));
         });
-        WaitForTheBus(builder.Services);
+        TestHosts.WaitForTheBus(builder.Services);
         _client = builder.Build();
         await _client.StartAsync();
-    }
-
-    /// <summary>
-    /// A started host has its queues bound: a command published right after start (to an exchange that
-    /// the orchestrator's queue is not yet bound to) would otherwise be dropped and its request time out.
-    /// </summary>
-    private static void WaitForTheBus(IServiceCollection services) =>
-        services.Configure<MassTransitHostOptions>(o =>
-        {
-            o.WaitUntilStarted = true;
-            o.StartTimeout = TimeSpan.FromSeconds(60);
-        });
-
-    private static void Quiet(ILoggingBuilder logging)
-    {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(o => o.SingleLine = true);
-        logging.SetMinimumLevel(LogLevel.Warning);
     }
 
     public async Task<Response<CommandAccepted, CommandRejected>> SendAsync<T>(T command) where T : class
