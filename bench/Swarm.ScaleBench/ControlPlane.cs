@@ -62,7 +62,9 @@ public sealed class ControlPlane : IAsyncDisposable
         })
         {
             var port = _healthPorts.TryGetValue(name, out var p) ? p : _healthPorts[name] = FreePort();
-            Start(name, Dll(folder, assembly), [], new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+            // the relay runs in the control API (idle during a burst), so its CPU is counted in one
+            // place run after run instead of in whichever manager took the lock first
+            Start(name, Dll(folder, assembly), [], new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["Swarm__Relay"] = name == "controlapi" ? "true" : "false" });
         }
 
         var dispatcherHealth = _healthPorts["dispatcher"] = FreePort();
@@ -72,6 +74,7 @@ public sealed class ControlPlane : IAsyncDisposable
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{dispatcherHealth}",
             ["Kestrel__Endpoints__Http__Protocols"] = "Http1",
+            ["Swarm__Relay"] = "false",
         });
         await WaitHealthyAsync(ct);
 

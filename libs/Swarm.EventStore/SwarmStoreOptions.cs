@@ -81,7 +81,9 @@ public static class SwarmStoreOptions
         opts.DatabaseSchemaName = schema;
         opts.Events.DatabaseSchemaName = schema;
         opts.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // absent fields are left out rather than written as null: a task document and a created task's
+        // event carry the whole service spec, most of it unset, and every step of a task rewrites it
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
         opts.Events.StreamIdentity = StreamIdentity.AsGuid;
         opts.Events.MetadataConfig.CausationIdEnabled = true;

@@ -120,12 +120,24 @@ public static class Extensions
         return services;
     }
 
-    /// <summary>The log and the bus, as every manager service uses them.</summary>
+    /// <summary>
+    /// The log and the bus, as every manager service uses them. Every manager competes to be the relay
+    /// unless <c>Swarm:Relay</c> is <c>false</c> (to keep the relay off a busy process, or on one).
+    /// </summary>
     public static IServiceCollection AddSwarmManager(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> consumers, bool runRelay = true)
     {
-        services.AddSwarmEventStore(configuration, runRelay);
+        services.AddSwarmEventStore(configuration, runRelay && RelayEnabled(configuration));
         services.AddSwarmBus(configuration, consumers);
         services.AddSingleton(TimeProvider.System);
         return services;
     }
+
+    /// <summary><c>Swarm:Relay</c>: whether this process competes to be the relay (default true); anything but true or false is refused.</summary>
+    public static bool RelayEnabled(IConfiguration configuration) =>
+        configuration["Swarm:Relay"] switch
+        {
+            null or "" => true,
+            var value when bool.TryParse(value, out var enabled) => enabled,
+            var value => throw new InvalidOperationException($"Swarm:Relay (environment variable Swarm__Relay) must be true or false, not '{value}'"),
+        };
 }

@@ -101,22 +101,12 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
     {
         await Conflicts.RetryAsync(async _ =>
         {
-            await using var session = store.LightweightSession();
-            session.Stamp();
-            var batch = session.CreateBatchQuery();
-            var fetches = taskIds.Distinct().Select(id => batch.Events.FetchForWriting<SwarmTask>(id)).ToList();
-            await batch.Execute(cancellationToken);
-
+            // a batch is written through several sessions in one transaction (see SessionGroup)
+            await using var sessions = await SessionGroup.BeginAsync(store, cancellationToken);
             var now = time.GetUtcNow();
-            var tasks = new List<JasperFx.Events.IEventStream<SwarmTask>>();
-            foreach (var fetch in fetches)
-            {
-                var task = await fetch;
-                if (task.Aggregate is { State: TaskState.New } current && TaskStateMachine.IsRunnable(current.DesiredState))
-                {
-                    tasks.Add(task);
-                }
-            }
+            var tasks = (await sessions.FetchForWritingAsync<SwarmTask>(taskIds.Distinct(), cancellationToken))
+                .Where(t => t.Aggregate is { State: TaskState.New } current && TaskStateMachine.IsRunnable(current.DesiredState))
+                .ToList();
 
             // the network (every address it holds) is read only when there is something to allocate
             if (tasks.Count == 0)
@@ -124,7 +114,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 return;
             }
 
-            var network = await session.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
+            var network = await sessions.Sessions[0].Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
             var net = network.Aggregate!;
 
             // one decision for the whole batch: a single event on the network's stream
@@ -152,7 +142,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
 
             if (moved.Count > 0)
             {
-                await session.SaveChangesAsync(cancellationToken);
+                await sessions.CommitAsync(cancellationToken);
                 var committed = time.GetUtcNow();
                 foreach (var (task, address) in moved)
                 {

@@ -84,16 +84,13 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
             nodeSet = NodeSet.Build(nodes, live.Concat(failed), (serviceId, version) => _demands.GetValueOrDefault((serviceId, version), TaskDemand.None), now);
         }
 
-        await using var session = store.LightweightSession();
-        session.Stamp();
-        var batch = session.CreateBatchQuery();
-        var fetches = taskIds.Select(id => batch.Events.FetchForWriting<SwarmTask>(id)).ToList();
-        await batch.Execute(cancellationToken);
+        // a round is written through several sessions in one transaction (see SessionGroup)
+        await using var sessions = await SessionGroup.BeginAsync(store, cancellationToken);
+        var fetches = await sessions.FetchForWritingAsync<SwarmTask>(taskIds, cancellationToken);
 
         var streams = new Dictionary<Guid, JasperFx.Events.IEventStream<SwarmTask>>();
-        foreach (var fetch in fetches)
+        foreach (var stream in fetches)
         {
-            var stream = await fetch;
             if (stream.Aggregate is { State: TaskState.Pending } task && TaskStateMachine.IsRunnable(task.DesiredState))
             {
                 streams[task.Id] = stream;
@@ -170,9 +167,9 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
 
         if (assigned + unschedulable + boundAssigned > 0)
         {
-            await session.SaveChangesAsync(cancellationToken);
+            await sessions.CommitAsync(cancellationToken);
             TraceDecisions(decided, nodeSet.Nodes.Count, now, time.GetUtcNow());
-            await SchedulingMetrics.RecordAssignedAsync(fetches);
+            SchedulingMetrics.RecordAssigned(fetches);
         }
 
         if (assigned > 0)

@@ -27,11 +27,10 @@ public static class SchedulingMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
 
     /// <summary>Records every task of the committed round that was assigned a node in it.</summary>
-    public static async Task RecordAssignedAsync(IEnumerable<Task<IEventStream<SwarmTask>>> streams)
+    public static void RecordAssigned(IEnumerable<IEventStream<SwarmTask>> streams)
     {
-        foreach (var fetch in streams)
+        foreach (var stream in streams)
         {
-            var stream = await fetch;
             if (stream.Aggregate is { } task && stream.Events.Select(e => e.Data).OfType<TaskAssigned>().FirstOrDefault() is { } assigned)
             {
                 Latency.Record(SecondsToAssign(task, assigned.AssignedAt));

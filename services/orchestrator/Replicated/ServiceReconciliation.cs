@@ -187,8 +187,10 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             historyLimit = (await query.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, cancellationToken))?.TaskHistoryLimit ?? ClusterSettings.DefaultTaskHistoryLimit;
         }
 
-        await using var session = store.LightweightSession();
-        session.Stamp(serviceId);
+        // creating or shutting down a thousand tasks is written through several sessions in one
+        // transaction (see SessionGroup)
+        await using var sessions = await SessionGroup.BeginAsync(store, cancellationToken, serviceId);
+        var session = sessions.NewSession();
 
         // the service is read for writing: a decision about it (update status, rollback) is checked
         // against its version at commit
@@ -222,27 +224,25 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             serviceStream.AppendOne(serviceEvent);
         }
 
-        foreach (var created in await CreatedAsync(session, service, plan.Create, now, cancellationToken))
+        foreach (var chunk in (await CreatedAsync(session, service, plan.Create, now, cancellationToken)).Chunk(SessionGroup.StreamsPerSession))
         {
-            session.Events.StartStream<SwarmTask>(created.TaskId, created.Traced(service.SpecTraceParent));
+            var creating = sessions.NewSession();
+            foreach (var created in chunk)
+            {
+                creating.Events.StartStream<SwarmTask>(created.TaskId, created.Traced(service.SpecTraceParent));
+            }
         }
 
-        // every task the plan touches is read for writing in one round trip
+        // every task the plan touches is read for writing, a round trip per session
         var touched = plan.Changes.Select(c => c.TaskId).Concat(plan.ShutdownUnassigned).Concat(reap.Orphan).Concat(reap.Reap).Distinct().ToList();
-        var fetches = new List<(Guid TaskId, Task<JasperFx.Events.IEventStream<SwarmTask>> Stream)>(touched.Count);
-        if (touched.Count > 0)
-        {
-            var batch = session.CreateBatchQuery();
-            fetches.AddRange(touched.Select(id => (id, batch.Events.FetchForWriting<SwarmTask>(id))));
-            await batch.Execute(cancellationToken);
-        }
+        var fetches = touched.Count > 0 ? await sessions.FetchForWritingAsync<SwarmTask>(touched, cancellationToken) : [];
 
         var changes = plan.Changes.ToLookup(c => c.TaskId);
         var orphan = reap.Orphan.ToHashSet();
         var reaped = reap.Reap.ToHashSet();
-        foreach (var (taskId, fetch) in fetches)
+        foreach (var stream in fetches)
         {
-            var stream = await fetch;
+            var taskId = stream.Id;
             if (stream.Aggregate is not { } task)
             {
                 continue;
@@ -279,7 +279,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             }
         }
 
-        await session.SaveChangesAsync(cancellationToken);
+        await sessions.CommitAsync(cancellationToken);
         if (plan.IsEmpty)
         {
             return;
