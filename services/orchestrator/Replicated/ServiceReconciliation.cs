@@ -112,19 +112,68 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Reconciles every service the log knows (removed ones too: their tasks are shut down and reaped).</summary>
+    // what each service, its tasks, the nodes and the cluster settings were when the service was last
+    // reconciled to completion, and when (see ReconcileAllAsync)
+    private readonly ConcurrentDictionary<Guid, (string Fingerprint, DateTimeOffset At)> _settled = new();
+
+    /// <summary>
+    /// How long an unchanged service is left out of the periodic reconciliation at most: a restart policy's
+    /// window is counted back from the present, so a slot whose restarts ran out may get one again later.
+    /// </summary>
+    public static readonly TimeSpan SettledFor = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Reconciles every service the log knows (removed ones too: their tasks are shut down and reaped),
+    /// except those where nothing the decision depends on changed since their last reconciliation (for up
+    /// to <see cref="SettledFor"/>): this is the periodic safety net, and reading every task of every
+    /// service each time cost more CPU than anything else an idle control plane does. Time-driven
+    /// decisions (restart delays, rolling updates) are made by <see cref="ReconcileLoop"/> on their own
+    /// schedule.
+    /// </summary>
     public async Task ReconcileAllAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<Guid> ids;
-        await using (var query = store.QuerySession())
+        foreach (var (id, fingerprint) in await FingerprintsAsync(cancellationToken))
         {
-            ids = await query.Query<Service>().Select(s => s.Id).ToListAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            if (_settled.TryGetValue(id, out var settled) && settled.Fingerprint == fingerprint && now - settled.At < SettledFor)
+            {
+                continue;
+            }
+
+            await ReconcileAsync(id, cancellationToken);
+            _settled[id] = (fingerprint, now);
+        }
+    }
+
+    /// <summary>
+    /// Per service, in one statement: its version, the number of its tasks and the sum of their stream
+    /// versions, and the same for every node and the cluster settings. A version only grows, so any event
+    /// on any of them (a task created, reported, reaped; a node down or drained; a new spec) changes it.
+    /// </summary>
+    private async Task<List<(Guid ServiceId, string Fingerprint)>> FingerprintsAsync(CancellationToken cancellationToken)
+    {
+        string Table(Type type) => store.Options.FindOrResolveDocumentType(type).TableName.QualifiedName;
+        var sql = $"""
+            select s.id,
+                s.mt_version || '/' || coalesce(t.tasks, 0) || '/' || coalesce(t.versions, 0) || '/' ||
+                (select count(*) || '/' || coalesce(sum(mt_version), 0) from {Table(typeof(Node))}) || '/' ||
+                (select coalesce(max(mt_version), 0) from {Table(typeof(ClusterSettings))})
+            from {Table(typeof(Service))} s
+            left join (
+                select (data->>'serviceId')::uuid as service_id, count(*) as tasks, sum(mt_version) as versions
+                from {Table(typeof(SwarmTask))} group by 1) t on t.service_id = s.id
+            """;
+        var result = new List<(Guid, string)>();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add((reader.GetGuid(0), reader.GetString(1)));
         }
 
-        foreach (var id in ids)
-        {
-            await ReconcileAsync(id, cancellationToken);
-        }
+        return result;
     }
 
     /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Swarm.Contracts.Events;
+using Swarm.Contracts.Model;
+using Swarm.Domain.Services;
+using Swarm.Domain.Tasks;
+using Swarm.EventStore;
+using Swarm.IntegrationTests.Infrastructure;
+using Swarm.Orchestrator.Replicated;
+using Swarm.Testing;
+
+namespace Swarm.IntegrationTests.Orchestration;
+
+/// <summary>
+/// The periodic safety net (<see cref="ServiceReconciliation.ReconcileAllAsync"/>) on the real log:
+/// services where nothing changed are left out, a change no message announced is still acted on.
+/// </summary>
+public sealed class PeriodicReconcileTests : IDisposable
+{
+    private readonly ConcurrentQueue<Guid> _reconciled = new();
+    private readonly ActivityListener _listener;
+
+    public PeriodicReconcileTests()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Swarm.Orchestrator",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.DisplayName == "reconcile service" && activity.GetTagItem("swarm.service.id") is Guid id)
+                {
+                    _reconciled.Enqueue(id);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [SkippableFact]
+    public async Task Services_where_nothing_changed_are_left_out_and_a_task_that_failed_unannounced_is_replaced()
+    {
+        await using var log = await SeededLog.CreateAsync();
+        var quiet = await ServiceAsync(log, "quiet");
+        var failing = await ServiceAsync(log, "failing");
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+
+        // the first pass creates the tasks, the second finds the state it left and nothing to do
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        Assert.Equal(2, (await TasksAsync(log, quiet)).Count);
+        Assert.Equal(2, (await TasksAsync(log, failing)).Count);
+
+        _reconciled.Clear();
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        Assert.Empty(_reconciled);
+
+        // a task fails and its message never reaches the orchestrator
+        var task = (await TasksAsync(log, failing))[0];
+        await using (var session = log.Store.LightweightSession())
+        {
+            session.Events.Append(task.Id, new TaskStatusChanged { TaskId = task.Id, ServiceId = failing, State = TaskState.Failed, Message = "exited", Error = "exit 1", ExitCode = 1, At = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        Assert.Equal([failing], _reconciled.Distinct());
+        Assert.Equal(3, (await TasksAsync(log, failing)).Count);
+        Assert.Equal(2, (await TasksAsync(log, quiet)).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_change_of_the_cluster_settings_reconciles_every_service_again()
+    {
+        await using var log = await SeededLog.CreateAsync();
+        var first = await ServiceAsync(log, "first");
+        var second = await ServiceAsync(log, "second");
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+
+        await using (var session = log.Store.LightweightSession())
+        {
+            session.Events.Append(Swarm.Domain.Cluster.ClusterSettings.DefaultId, new ClusterUpdated { ClusterId = Swarm.Domain.Cluster.ClusterSettings.DefaultId, TaskHistoryLimit = 3, At = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        _reconciled.Clear();
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        Assert.Equal(new[] { first, second }.Order(), _reconciled.Distinct().Order());
+    }
+
+    private static async Task<Guid> ServiceAsync(SeededLog log, string name)
+    {
+        var id = Guid.NewGuid();
+        await using var session = log.Store.LightweightSession();
+        session.Events.StartStream<Service>(id, new ServiceCreated { ServiceId = id, Spec = new ServiceSpec { Name = name, Replicas = 2, Command = ["sleep", "3600"] }, CreatedAt = DateTimeOffset.UtcNow });
+        await session.SaveChangesAsync();
+        return id;
+    }
+
+    private static async Task<IReadOnlyList<SwarmTask>> TasksAsync(SeededLog log, Guid serviceId)
+    {
+        await using var query = log.Store.QuerySession();
+        return await query.Query<SwarmTask>().Where(t => t.ServiceId == serviceId).OrderBy(t => t.Slot).ToListAsync();
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
