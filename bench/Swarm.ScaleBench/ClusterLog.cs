@@ -62,10 +62,10 @@ public sealed class ClusterLog(string connectionString, string schema)
     }
 
     /// <summary>
-    /// Median time of each hop of a task's path (created → allocated → assigned → accepted → running),
+    /// Median, p95 and p99 time of each hop of a task's path (created → allocated → assigned → accepted → running),
     /// over tasks created after <paramref name="since"/>: where the time goes.
     /// </summary>
-    public async Task<List<(string Hop, double MedianMs, double P95Ms)>> HopsAsync(DateTimeOffset since, CancellationToken ct)
+    public async Task<List<Hop>> HopsAsync(DateTimeOffset since, CancellationToken ct)
     {
         var sql = $"""
             with t as (
@@ -81,7 +81,8 @@ public sealed class ClusterLog(string connectionString, string schema)
                 group by stream_id)
             select hop,
                 percentile_cont(0.5) within group (order by ms),
-                percentile_cont(0.95) within group (order by ms)
+                percentile_cont(0.95) within group (order by ms),
+                percentile_cont(0.99) within group (order by ms)
             from (
                 select 'service created→task created' as hop, 0 as o, extract(epoch from created - requested) * 1000 as ms from t
                 union all select 'created→allocated', 1, extract(epoch from allocated - created) * 1000 from t
@@ -95,11 +96,11 @@ public sealed class ClusterLog(string connectionString, string schema)
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("since", since);
-        var result = new List<(string, double, double)>();
+        var result = new List<Hop>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            result.Add((reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2)));
+            result.Add(new Hop(reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3)));
         }
 
         return result;

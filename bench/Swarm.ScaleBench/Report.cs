@@ -43,12 +43,13 @@ public static class Report
         sb.AppendLine($"| RabbitMQ messages queued, peak | {r.QueueDepthPeak:N0} |");
         sb.AppendLine($"| slots running twice | {r.DuplicateRunningSlots} |");
         sb.AppendLine();
-        sb.AppendLine("| hop (medians / p95 from the log) | burst | idle |");
-        sb.AppendLine("|---|---:|---:|");
-        foreach (var (hop, median, p95) in b.Hops)
+        sb.AppendLine("| hop (median / p99 from the log) | burst | idle | churn |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        string Of(List<Hop> hops, string name) =>
+            hops.Where(h => h.Name == name).Select(h => $"{F(h.MedianMs, "0")} / {F(h.P99Ms, "0")} ms").FirstOrDefault() ?? "";
+        foreach (var hop in b.Hops)
         {
-            var idle = r.Idle.Hops.Where(h => h.Hop == hop).Select(h => $"{F(h.MedianMs, "0")} / {F(h.P95Ms, "0")} ms").FirstOrDefault() ?? "";
-            sb.AppendLine($"| {hop} | {F(median, "0")} / {F(p95, "0")} ms | {idle} |");
+            sb.AppendLine($"| {hop.Name} | {Of(b.Hops, hop.Name)} | {Of(r.Idle.Hops, hop.Name)} | {Of(r.Churn.Hops, hop.Name)} |");
         }
 
         sb.AppendLine();

@@ -23,7 +23,7 @@ public sealed record BurstResult(
     double TasksPerSecond,
     Percentiles LatencyMs,
     List<(double Seconds, int Running)> RunningOverTime,
-    List<(string Hop, double MedianMs, double P95Ms)> Hops,
+    List<Hop> Hops,
     [property: System.Text.Json.Serialization.JsonIgnore] List<double> LatenciesMs)
 {
     /// <summary>CPU used during the burst by each component, and by the whole machine.</summary>
@@ -33,9 +33,12 @@ public sealed record BurstResult(
 /// <summary>CPU seconds a component used during the burst, and per task that reached RUNNING.</summary>
 public sealed record CpuShare(string Name, double CpuSeconds, double MsPerTask);
 
-public sealed record IdleResult(Percentiles SecondsToAllRunning, List<(string Hop, double MedianMs, double P95Ms)> Hops);
+public sealed record IdleResult(Percentiles SecondsToAllRunning, List<Hop> Hops);
 
-public sealed record ChurnResult(int Seconds, int TasksHandled, double TasksPerSecond, Percentiles LatencyMs);
+public sealed record ChurnResult(int Seconds, int TasksHandled, double TasksPerSecond, Percentiles LatencyMs, List<Hop> Hops);
+
+/// <summary>One step of a task's path (created → allocated → …) and how long tasks spent in it.</summary>
+public sealed record Hop(string Name, double MedianMs, double P95Ms, double P99Ms);
 
 public sealed record HeartbeatResult(int Nodes, int Seconds, double DispatcherCpuPercentOfOneCore, int NodesFalselyMarkedDown);
 
