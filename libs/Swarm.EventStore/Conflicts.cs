@@ -16,6 +16,7 @@ public static class Conflicts
         "ExistingStreamIdCollisionException",
         "DocumentAlreadyExistsException",
         "DcbConcurrencyException",
+        "SessionGroupConflictException",
     ];
 
     /// <summary>Whether the exception says another writer got there first.</summary>
@@ -28,7 +29,7 @@ public static class Conflicts
                 return true;
             }
 
-            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable })
             {
                 return true;
             }

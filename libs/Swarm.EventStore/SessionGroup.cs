@@ -87,14 +87,40 @@ public sealed class SessionGroup : IAsyncDisposable
     }
 
     /// <summary>Sends every session's changes, in the order the sessions were opened, and commits them together.</summary>
+    /// <remarks>
+    /// Marten replays a save that PostgreSQL refused with a deadlock or serialization failure; in a
+    /// transaction the group owns, the replay meets the already aborted transaction (25P02) and the cause
+    /// is lost. Either way the whole group has to be decided again from fresh state: it fails as a
+    /// conflict (<see cref="Conflicts.IsConflict"/>), which the callers' retries take up.
+    /// </remarks>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        foreach (var session in _sessions)
+        try
         {
-            await session.SaveChangesAsync(cancellationToken);
+            foreach (var session in _sessions)
+            {
+                await session.SaveChangesAsync(cancellationToken);
+            }
+
+            await _transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!Conflicts.IsConflict(ex) && Aborted(ex))
+        {
+            throw new SessionGroupConflictException(ex);
+        }
+    }
+
+    private static bool Aborted(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.InFailedSqlTransaction })
+            {
+                return true;
+            }
         }
 
-        await _transaction.CommitAsync(cancellationToken);
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -108,3 +134,7 @@ public sealed class SessionGroup : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 }
+
+/// <summary>A session group's transaction was aborted by a retryable failure (deadlock, serialization): decide again.</summary>
+public sealed class SessionGroupConflictException(Exception inner)
+    : Exception("the transaction of a session group was aborted by a concurrent writer; decide again from fresh state", inner);

@@ -146,21 +146,22 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
     }
 
     /// <summary>
-    /// Per service, in one statement: its version, the number of its tasks and the sum of their stream
-    /// versions, and the same for every node and the cluster settings. A version only grows, so any event
-    /// on any of them (a task created, reported, reaped; a node down or drained; a new spec) changes it.
+    /// Per service, in one statement: its version, a digest of every task's id and stream version, and the
+    /// nodes' count and version sum and the cluster settings' version. Any event on any of them (a task
+    /// created, reported or reaped — its document deleted —, a node down or drained, a new spec) changes it;
+    /// task counts and sums alone could come back to the same value when one task is reaped and another made.
     /// </summary>
     private async Task<List<(Guid ServiceId, string Fingerprint)>> FingerprintsAsync(CancellationToken cancellationToken)
     {
         string Table(Type type) => store.Options.FindOrResolveDocumentType(type).TableName.QualifiedName;
         var sql = $"""
             select s.id,
-                s.mt_version || '/' || coalesce(t.tasks, 0) || '/' || coalesce(t.versions, 0) || '/' ||
+                s.mt_version || '/' || coalesce(t.tasks, 0) || '/' || coalesce(t.digest, '') || '/' ||
                 (select count(*) || '/' || coalesce(sum(mt_version), 0) from {Table(typeof(Node))}) || '/' ||
                 (select coalesce(max(mt_version), 0) from {Table(typeof(ClusterSettings))})
             from {Table(typeof(Service))} s
             left join (
-                select (data->>'serviceId')::uuid as service_id, count(*) as tasks, sum(mt_version) as versions
+                select (data->>'serviceId')::uuid as service_id, count(*) as tasks, md5(string_agg(id::text || ':' || mt_version, ',' order by id)) as digest
                 from {Table(typeof(SwarmTask))} group by 1) t on t.service_id = s.id
             """;
         var result = new List<(Guid, string)>();

@@ -157,6 +157,18 @@ public sealed class SessionGroupTests
         }
     }
 
+    [Theory]
+    [InlineData("40P01")] // deadlock detected
+    [InlineData("40001")] // serialization failure
+    [InlineData("55P03")] // lock not available
+    public void A_write_PostgreSQL_refused_for_a_concurrent_writer_is_decided_again(string sqlState)
+    {
+        var refused = new Npgsql.PostgresException("refused", "ERROR", "ERROR", sqlState);
+        Assert.True(Conflicts.IsConflict(new InvalidOperationException("wrapped", refused)));
+        Assert.True(Conflicts.IsConflict(new SessionGroupConflictException(new Npgsql.PostgresException("aborted", "ERROR", "ERROR", "25P02"))));
+        Assert.False(Conflicts.IsConflict(new Npgsql.PostgresException("syntax", "ERROR", "ERROR", "42601")));
+    }
+
     /// <summary>Task streams written the ordinary way, one session and its own transaction.</summary>
     private static async Task<List<Guid>> CreateTasksAsync(IDocumentStore store, Guid serviceId, int count)
     {
