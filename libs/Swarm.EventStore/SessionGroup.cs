@@ -38,10 +38,9 @@ public sealed class SessionGroup : IAsyncDisposable
     /// </summary>
     public static async Task<SessionGroup> BeginAsync(IDocumentStore store, CancellationToken cancellationToken, Guid? correlationId = null)
     {
-        var connection = store.Storage.Database.CreateConnection();
+        var connection = await store.OpenConnectionAsync(cancellationToken);
         try
         {
-            await connection.OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             return new SessionGroup(store, connection, transaction, correlationId);
         }

@@ -185,9 +185,8 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
     /// </summary>
     private async Task<(List<PlacedTask> Live, List<PlacedTask> Failed)> PlacedTasksAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var table = store.Options.FindOrResolveDocumentType(typeof(SwarmTask)).TableName.QualifiedName;
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken);
+        var table = store.TableOf<SwarmTask>();
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"select (data->>'nodeId')::uuid, (data->>'serviceId')::uuid, (data->>'specVersion')::bigint, data->>'state', data->>'desiredState', (data->>'updatedAt')::timestamptz " +
             $"from {table} where data->>'nodeId' is not null and (data->>'state' = any(@live) or (data->>'state' = any(@failed) and (data->>'updatedAt')::timestamptz >= @since))",

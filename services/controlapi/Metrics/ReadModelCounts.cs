@@ -2,6 +2,7 @@ using Marten;
 using Npgsql;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore;
 
 namespace Swarm.ControlApi.Metrics;
 
@@ -30,11 +31,10 @@ public sealed record ReadModelCounts(IReadOnlyList<TaskCount> Tasks, IReadOnlyLi
 
     public static async Task<ReadModelCounts> ReadAsync(IDocumentStore store, CancellationToken ct)
     {
-        var tasks = store.Options.FindOrResolveDocumentType(typeof(SwarmTask)).TableName.QualifiedName;
-        var nodes = store.Options.FindOrResolveDocumentType(typeof(Node)).TableName.QualifiedName;
+        var tasks = store.TableOf<SwarmTask>();
+        var nodes = store.TableOf<Node>();
 
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
+        await using var connection = await store.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =

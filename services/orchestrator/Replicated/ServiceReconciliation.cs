@@ -153,20 +153,18 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
     /// </summary>
     private async Task<List<(Guid ServiceId, string Fingerprint)>> FingerprintsAsync(CancellationToken cancellationToken)
     {
-        string Table(Type type) => store.Options.FindOrResolveDocumentType(type).TableName.QualifiedName;
         var sql = $"""
             select s.id,
                 s.mt_version || '/' || coalesce(t.tasks, 0) || '/' || coalesce(t.digest, '') || '/' ||
-                (select count(*) || '/' || coalesce(sum(mt_version), 0) from {Table(typeof(Node))}) || '/' ||
-                (select coalesce(max(mt_version), 0) from {Table(typeof(ClusterSettings))})
-            from {Table(typeof(Service))} s
+                (select count(*) || '/' || coalesce(sum(mt_version), 0) from {store.TableOf<Node>()}) || '/' ||
+                (select coalesce(max(mt_version), 0) from {store.TableOf<ClusterSettings>()})
+            from {store.TableOf<Service>()} s
             left join (
                 select (data->>'serviceId')::uuid as service_id, count(*) as tasks, md5(string_agg(id::text || ':' || mt_version, ',' order by id)) as digest
-                from {Table(typeof(SwarmTask))} group by 1) t on t.service_id = s.id
+                from {store.TableOf<SwarmTask>()} group by 1) t on t.service_id = s.id
             """;
         var result = new List<(Guid, string)>();
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken);
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

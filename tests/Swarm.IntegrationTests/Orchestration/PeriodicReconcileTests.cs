@@ -45,11 +45,7 @@ public sealed class PeriodicReconcileTests : IDisposable
         await using var log = await SeededLog.CreateAsync();
         var quiet = await ServiceAsync(log, "quiet");
         var failing = await ServiceAsync(log, "failing");
-        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
-
-        // the first pass creates the tasks, the second finds the state it left and nothing to do
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        var reconciliation = await SettledAsync(log);
         Assert.Equal(2, (await TasksAsync(log, quiet)).Count);
         Assert.Equal(2, (await TasksAsync(log, failing)).Count);
 
@@ -76,9 +72,7 @@ public sealed class PeriodicReconcileTests : IDisposable
     {
         await using var log = await SeededLog.CreateAsync();
         var service = await ServiceAsync(log, "swapped");
-        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        var reconciliation = await SettledAsync(log);
 
         // two tasks at version 1 before, two tasks at version 1 after: only their ids differ
         var reaped = (await TasksAsync(log, service))[0];
@@ -102,9 +96,7 @@ public sealed class PeriodicReconcileTests : IDisposable
         await using var log = await SeededLog.CreateAsync();
         var first = await ServiceAsync(log, "first");
         var second = await ServiceAsync(log, "second");
-        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
-        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        var reconciliation = await SettledAsync(log);
 
         await using (var session = log.Store.LightweightSession())
         {
@@ -115,6 +107,18 @@ public sealed class PeriodicReconcileTests : IDisposable
         _reconciled.Clear();
         await reconciliation.ReconcileAllAsync(CancellationToken.None);
         Assert.Equal(new[] { first, second }.Order(), Of(first, second).Order());
+    }
+
+    /// <summary>
+    /// A reconciliation that has settled the seeded services: the first pass creates their tasks, the second
+    /// finds the state the first left and nothing to do.
+    /// </summary>
+    private static async Task<ServiceReconciliation> SettledAsync(SeededLog log)
+    {
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        return reconciliation;
     }
 
     /// <summary>Reconciliations of these services only (other tests reconcile in the same process at the same time).</summary>
