@@ -1,11 +1,10 @@
-extern alias dispatcher;
 using System.Net;
-using dispatcher::Swarm.Dispatcher.Heartbeats;
-using dispatcher::Swarm.Dispatcher.Leadership;
-using dispatcher::Swarm.Dispatcher.Sessions;
 using Microsoft.Extensions.Time.Testing;
+using Swarm.Dispatcher.Heartbeats;
+using Swarm.Dispatcher.Leadership;
+using Swarm.Dispatcher.Sessions;
 
-namespace Swarm.Worker.Tests.Dispatcher;
+namespace Swarm.Dispatcher.Tests.Leadership;
 
 public sealed class LeadershipTests
 {

@@ -1,8 +1,7 @@
-extern alias dispatcher;
-using dispatcher::Swarm.Dispatcher.Heartbeats;
 using Microsoft.Extensions.Time.Testing;
+using Swarm.Dispatcher.Heartbeats;
 
-namespace Swarm.Worker.Tests.Dispatcher;
+namespace Swarm.Dispatcher.Tests.Heartbeats;
 
 public sealed class HeartbeatMonitorTests
 {

@@ -1,9 +1,8 @@
-extern alias dispatcher;
-using dispatcher::Swarm.Dispatcher.Api;
-using dispatcher::Swarm.Dispatcher.Sessions;
 using Microsoft.Extensions.Time.Testing;
+using Swarm.Dispatcher.Api;
+using Swarm.Dispatcher.Sessions;
 
-namespace Swarm.Worker.Tests.Dispatcher;
+namespace Swarm.Dispatcher.Tests.Sessions;
 
 public sealed class AssignmentStreamTests
 {

@@ -1,8 +1,7 @@
-extern alias dispatcher;
-using dispatcher::Swarm.Dispatcher.Sessions;
 using Microsoft.Extensions.Time.Testing;
+using Swarm.Dispatcher.Sessions;
 
-namespace Swarm.Worker.Tests.Dispatcher;
+namespace Swarm.Dispatcher.Tests.Sessions;
 
 public sealed class SessionRegistryTests
 {
