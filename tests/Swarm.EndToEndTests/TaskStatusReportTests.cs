@@ -58,6 +58,13 @@ public sealed class TaskStatusReportTests(ITestOutputHelper output)
                 Assert.Equal($"node {registered.NodeId} may not report on task {victim.Id}: it is assigned to {owner}", r.Reason);
             });
 
+            // a state the protocol does not define is refused before anything else is decided
+            var undefined = new UpdateTaskStatusRequest { SessionId = registered.SessionId };
+            undefined.Updates.Add(new TaskStatusUpdate { TaskId = victim.Id, State = (TaskState)1, Message = "forged by the intruder", Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) });
+            var refusedState = Assert.Single((await client.UpdateTaskStatusAsync(undefined)).Refused);
+            Assert.Equal(victim.Id, refusedState.TaskId);
+            Assert.Equal("1 is not a task state of the protocol", refusedState.Reason);
+
             // the log holds no status of the task from the intruder, and worker-1 still runs it
             Assert.Equal(statusEvents, await cluster.CountEventsAsync($"stream_id = '{Guid.Parse(victim.Id)}' and type = 'task_status_changed'"));
             Assert.Equal(0, await cluster.CountEventsAsync("data::text like '%forged by the intruder%'"));

@@ -1,8 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Swarm.Dispatcher.Api;
 using Swarm.Worker.Exec;
-using ModelDesiredState = Swarm.Contracts.Model.DesiredState;
-using ModelTaskState = Swarm.Contracts.Model.TaskState;
 
 namespace Swarm.Worker.Agent;
 
@@ -15,8 +13,8 @@ internal static class ProtoMapping
         ServiceId = a.ServiceId,
         ServiceName = a.ServiceName,
         Slot = a.Slot,
-        DesiredState = ToModel(a.DesiredState),
-        State = ToModel(a.State),
+        DesiredState = ProtocolStates.ToModel(a.DesiredState),
+        State = ProtocolStates.ToModel(a.State),
         TraceParent = string.IsNullOrEmpty(a.TraceParent) ? null : a.TraceParent,
         NodeId = a.NodeId,
         Spec = a.Spec is { } spec
@@ -51,7 +49,7 @@ internal static class ProtoMapping
         var update = new TaskStatusUpdate
         {
             TaskId = u.TaskId,
-            State = ToProto(u.State),
+            State = ProtocolStates.ToProto(u.State),
             Message = u.Message,
             Error = u.Error ?? "",
             Timestamp = Timestamp.FromDateTimeOffset(u.At),
@@ -63,56 +61,4 @@ internal static class ProtoMapping
 
         return update;
     }
-
-    /// <summary>A task state from the wire in the agent's model; both enums name the same states.</summary>
-    public static ModelTaskState ToModel(TaskState state) => state switch
-    {
-        TaskState.New => ModelTaskState.New,
-        TaskState.Pending => ModelTaskState.Pending,
-        TaskState.Assigned => ModelTaskState.Assigned,
-        TaskState.Accepted => ModelTaskState.Accepted,
-        TaskState.Preparing => ModelTaskState.Preparing,
-        TaskState.Ready => ModelTaskState.Ready,
-        TaskState.Starting => ModelTaskState.Starting,
-        TaskState.Running => ModelTaskState.Running,
-        TaskState.Complete => ModelTaskState.Complete,
-        TaskState.Shutdown => ModelTaskState.Shutdown,
-        TaskState.Failed => ModelTaskState.Failed,
-        TaskState.Rejected => ModelTaskState.Rejected,
-        TaskState.Orphaned => ModelTaskState.Orphaned,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a task state of the dispatcher protocol"),
-    };
-
-    /// <summary>A task state the agent observed, as sent to the dispatcher.</summary>
-    public static TaskState ToProto(ModelTaskState state) => state switch
-    {
-        ModelTaskState.New => TaskState.New,
-        ModelTaskState.Pending => TaskState.Pending,
-        ModelTaskState.Assigned => TaskState.Assigned,
-        ModelTaskState.Accepted => TaskState.Accepted,
-        ModelTaskState.Preparing => TaskState.Preparing,
-        ModelTaskState.Ready => TaskState.Ready,
-        ModelTaskState.Starting => TaskState.Starting,
-        ModelTaskState.Running => TaskState.Running,
-        ModelTaskState.Complete => TaskState.Complete,
-        ModelTaskState.Shutdown => TaskState.Shutdown,
-        ModelTaskState.Failed => TaskState.Failed,
-        ModelTaskState.Rejected => TaskState.Rejected,
-        ModelTaskState.Orphaned => TaskState.Orphaned,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a task state"),
-    };
-
-    /// <summary>
-    /// A desired state from the wire in the agent's model. The dispatcher always sets one: an assignment
-    /// without it (<see cref="DesiredState.Unspecified"/>) is not a message of this protocol.
-    /// </summary>
-    public static ModelDesiredState ToModel(DesiredState state) => state switch
-    {
-        DesiredState.Ready => ModelDesiredState.Ready,
-        DesiredState.Running => ModelDesiredState.Running,
-        DesiredState.Completed => ModelDesiredState.Completed,
-        DesiredState.Shutdown => ModelDesiredState.Shutdown,
-        DesiredState.Remove => ModelDesiredState.Remove,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a desired state of the dispatcher protocol"),
-    };
 }

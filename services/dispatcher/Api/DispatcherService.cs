@@ -136,15 +136,25 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         EnsureLeader();
         var session = FindSession(request.SessionId);
         var now = _time.GetUtcNow();
-        var reports = request.Updates.Select(u => new ReportedStatus(
-            u.TaskId,
-            Assignments.ToModel(u.State),
-            u.Message,
-            string.IsNullOrEmpty(u.Error) ? null : u.Error,
-            u.HasExitCode ? u.ExitCode : null,
-            u.Timestamp is { } ts ? ts.ToDateTimeOffset() : now)).ToList();
-
         var response = new UpdateTaskStatusResponse();
+        var reports = new List<ReportedStatus>(request.Updates.Count);
+        foreach (var u in request.Updates)
+        {
+            if (!ProtocolStates.TryToModel(u.State, out var state))
+            {
+                response.Refused.Add(new RefusedUpdate { TaskId = u.TaskId, Reason = $"{(int)u.State} is not a task state of the protocol" });
+                continue;
+            }
+
+            reports.Add(new ReportedStatus(
+                u.TaskId,
+                state,
+                u.Message,
+                string.IsNullOrEmpty(u.Error) ? null : u.Error,
+                u.HasExitCode ? u.ExitCode : null,
+                u.Timestamp is { } ts ? ts.ToDateTimeOffset() : now));
+        }
+
         if (reports.Count == 0)
         {
             return response;

@@ -3,10 +3,6 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Tasks;
 using Healthcheck = Swarm.Dispatcher.Api.Healthcheck;
 using TaskSpec = Swarm.Dispatcher.Api.TaskSpec;
-using TaskState = Swarm.Dispatcher.Api.TaskState;
-using DesiredState = Swarm.Dispatcher.Api.DesiredState;
-using ModelDesiredState = Swarm.Contracts.Model.DesiredState;
-using ModelTaskState = Swarm.Contracts.Model.TaskState;
 
 namespace Swarm.Dispatcher.Tasks;
 
@@ -43,8 +39,8 @@ public static class Assignments
             ServiceName = task.ServiceName,
             Slot = task.Slot,
             Spec = spec,
-            DesiredState = (DesiredState)(int)task.DesiredState,
-            State = (TaskState)(int)task.State,
+            DesiredState = ProtocolStates.ToProto(task.DesiredState),
+            State = ProtocolStates.ToProto(task.State),
             TraceParent = task.TraceParent ?? "",
             NodeId = task.NodeId?.ToString() ?? "",
         };
@@ -100,8 +96,4 @@ public static class Assignments
             spec.Ports.Add(new PortMapping { TargetPort = port.TargetPort, PublishedPort = port.PublishedPort ?? 0, Protocol = port.Protocol ?? "tcp" });
         }
     }
-
-    public static ModelTaskState ToModel(TaskState state) => (ModelTaskState)(int)state;
-
-    public static ModelDesiredState ToModel(DesiredState state) => (ModelDesiredState)(int)state;
 }
