@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Swarm.ServiceDefaults;
 using Swarm.Worker;
 using Swarm.Worker.Cli;
 
@@ -22,6 +23,7 @@ if (options.Help)
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+builder.AddSwarmDefaults("worker", hostName: options.Hostname);
 builder.AddWorker(options);
 await builder.Build().RunAsync();
 return 0;

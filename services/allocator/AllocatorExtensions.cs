@@ -1,5 +1,6 @@
 using MassTransit;
-using Swarm.ServiceDefaults;
+using OpenTelemetry.Trace;
+using Swarm.Messaging;
 
 namespace Swarm.Allocator;
 
@@ -15,7 +16,8 @@ public static class AllocatorExtensions
     /// </summary>
     public static IHostApplicationBuilder AddAllocator(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(NetworkAllocator.Source.Name));
+        builder.AddSwarmManager(x =>
         {
             x.AddConsumer<TaskCreatedConsumer>()
                 .Endpoint(e =>

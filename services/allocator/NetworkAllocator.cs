@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
-using Swarm.Contracts.Tracing;
 using Swarm.Domain.Networks;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.ServiceDefaults.Tracing;
 
 namespace Swarm.Allocator;
 

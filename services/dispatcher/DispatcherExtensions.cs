@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Swarm.Dispatcher.Api;
 using Swarm.Dispatcher.Consumers;
 using Swarm.Dispatcher.Heartbeats;
@@ -8,7 +10,7 @@ using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 
 namespace Swarm.Dispatcher;
 
@@ -20,10 +22,11 @@ public static class DispatcherExtensions
     /// </summary>
     public static WebApplicationBuilder AddDispatcher(this WebApplicationBuilder builder)
     {
-        builder.AddSwarmDefaults("dispatcher");
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(TaskSpans.Source.Name));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DispatcherMetrics.MeterName));
 
         var endpoint = AssignmentEndpointName();
-        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        builder.AddSwarmManager(x =>
         {
             // assignments come from the relay in batches (one message per page of the log); desired-state
             // changes are batched here (up to 200, or what came within 10 ms): either way many changes are
@@ -68,7 +71,6 @@ public static class DispatcherExtensions
         app.MapGrpcService<DispatcherService>();
         app.MapLogEndpoint();
         app.MapRaftStatus();
-        app.MapSwarmDefaultEndpoints();
         return app;
     }
 

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Swarm.Dispatcher;
 
-/// <summary>The dispatcher's meter (registered with OpenTelemetry through <c>SwarmSources</c>).</summary>
+/// <summary>The dispatcher's meter (registered with OpenTelemetry by <see cref="DispatcherExtensions.AddDispatcher"/>).</summary>
 public static class DispatcherMetrics
 {
     public const string MeterName = "Swarm.Dispatcher";

@@ -1,7 +1,8 @@
 using MassTransit;
+using OpenTelemetry.Trace;
 using Swarm.Orchestrator.Commands;
 using Swarm.Orchestrator.Replicated;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 
 namespace Swarm.Orchestrator;
 
@@ -13,7 +14,8 @@ public static class OrchestratorExtensions
     /// </summary>
     public static IHostApplicationBuilder AddOrchestrator(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(ServiceReconciliation.Source.Name));
+        builder.AddSwarmManager(x =>
         {
             x.AddConsumer<CreateServiceConsumer>();
             x.AddConsumer<UpdateServiceConsumer>();

@@ -3,11 +3,11 @@ using System.Diagnostics;
 using Marten;
 using Npgsql;
 using Swarm.Contracts.Model;
-using Swarm.Contracts.Tracing;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Scheduling;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.ServiceDefaults.Tracing;
 
 namespace Swarm.Scheduler;
 

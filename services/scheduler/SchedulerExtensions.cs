@@ -1,5 +1,7 @@
 using MassTransit;
-using Swarm.ServiceDefaults;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Swarm.Messaging;
 
 namespace Swarm.Scheduler;
 
@@ -13,7 +15,9 @@ public static class SchedulerExtensions
     public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
     {
         var endpoint = $"{builder.Configuration.EndpointPrefix()}-placement";
-        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(Swarm.Scheduler.Placement.Source.Name));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(SchedulingMetrics.MeterName));
+        builder.AddSwarmManager(x =>
         {
             x.AddConsumer<TaskAllocatedConsumer>().Endpoint(e => Placement(e, endpoint));
             x.AddConsumer<NodeRegisteredConsumer>().Endpoint(e => Placement(e, endpoint));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Model;
-using Swarm.Contracts.Tracing;
+using Swarm.ServiceDefaults.Tracing;
 using Swarm.Worker.Exec;
 
 namespace Swarm.Worker.Agent;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OpenTelemetry.Metrics;
 using Swarm.ControlApi.Cluster;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Metrics;
@@ -6,7 +7,7 @@ using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
 using Swarm.ControlApi.Tasks;
 using Swarm.Contracts.Commands;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 
 namespace Swarm.ControlApi.Hosting;
 
@@ -17,10 +18,10 @@ public static class ControlApiExtensions
 
     public static WebApplicationBuilder AddControlApi(this WebApplicationBuilder builder)
     {
-        builder.AddSwarmDefaults("controlapi");
         builder.ListenOnDefaultUrlUnlessConfigured();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(ReadModelMetrics.MeterName));
 
-        builder.Services.AddSwarmManager(builder.Configuration, x =>
+        builder.AddSwarmManager(x =>
         {
             x.AddRequestClient<CreateService>();
             x.AddRequestClient<UpdateService>();
@@ -47,7 +48,6 @@ public static class ControlApiExtensions
         app.UseMiddleware<ErrorAnswerMiddleware>();
         app.UseStatusCodePages(ctx => ErrorAnswerMiddleware.DescribeStatusAsync(ctx.HttpContext));
         app.MapOpenApi();
-        app.MapSwarmDefaultEndpoints();
         app.MapServiceEndpoints();
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();

@@ -16,8 +16,8 @@ public sealed class ReadModelMetrics : BackgroundService
     public const string TasksName = "swarm.tasks";
     public const string PendingName = "swarm.tasks.pending";
     public const string NodesName = "swarm.nodes";
-    public const string StateTag = Swarm.Contracts.Tracing.TaskTracing.TaskState;
-    public const string ServiceTag = Swarm.Contracts.Tracing.TaskTracing.ServiceName;
+    public const string StateTag = Swarm.ServiceDefaults.Tracing.TaskTracing.TaskState;
+    public const string ServiceTag = Swarm.ServiceDefaults.Tracing.TaskTracing.ServiceName;
     public const string ReasonTag = "swarm.pending.reason";
     public const string NodeStatusTag = "swarm.node.status";
 

@@ -14,7 +14,7 @@ namespace Swarm.Dispatcher.Tasks;
 public static class TaskLatencyMetrics
 {
     public const string CreatedToRunningName = "swarm.task.created_to_running";
-    public const string ServiceNameTag = Swarm.Contracts.Tracing.TaskTracing.ServiceName;
+    public const string ServiceNameTag = Swarm.ServiceDefaults.Tracing.TaskTracing.ServiceName;
 
     /// <summary>Buckets from 50 ms (a warm, idle cluster) to 5 minutes (image pulls, restart delays).</summary>
     public static readonly IReadOnlyList<double> Buckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];

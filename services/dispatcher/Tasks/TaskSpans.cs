@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Swarm.Contracts.Tracing;
 using Swarm.Domain.Tasks;
+using Swarm.ServiceDefaults.Tracing;
 using ModelTaskState = Swarm.Contracts.Model.TaskState;
 
 namespace Swarm.Dispatcher.Tasks;

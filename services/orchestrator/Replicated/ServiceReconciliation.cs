@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
-using Swarm.Contracts.Tracing;
+using Swarm.ServiceDefaults.Tracing;
 using Swarm.Domain.Cluster;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Orchestration;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Swarm.EventStore;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 
 namespace Swarm.IntegrationTests.ControlPlane;
 
@@ -11,8 +11,8 @@ public sealed class RelaySettingTests
     [Fact]
     public void A_manager_competes_to_be_the_relay_when_the_setting_is_missing_or_empty()
     {
-        Assert.True(Extensions.RelayEnabled(Configuration()));
-        Assert.True(Extensions.RelayEnabled(Configuration("")));
+        Assert.True(MessagingExtensions.RelayEnabled(Configuration()));
+        Assert.True(MessagingExtensions.RelayEnabled(Configuration("")));
     }
 
     [Theory]
@@ -23,7 +23,7 @@ public sealed class RelaySettingTests
     [InlineData("False", false)]
     [InlineData("FALSE", false)]
     public void The_setting_is_true_or_false_in_any_case(string value, bool enabled) =>
-        Assert.Equal(enabled, Extensions.RelayEnabled(Configuration(value)));
+        Assert.Equal(enabled, MessagingExtensions.RelayEnabled(Configuration(value)));
 
     [Theory]
     [InlineData("yes")]
@@ -32,7 +32,7 @@ public sealed class RelaySettingTests
     [InlineData("flase")]
     public void Anything_else_is_refused_naming_the_setting_and_the_value(string value)
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => Extensions.RelayEnabled(Configuration(value)));
+        var refused = Assert.Throws<InvalidOperationException>(() => MessagingExtensions.RelayEnabled(Configuration(value)));
         Assert.Contains("Swarm:Relay", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", refused.Message, StringComparison.Ordinal);
     }

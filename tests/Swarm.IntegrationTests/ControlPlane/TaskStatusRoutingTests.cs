@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
 using Swarm.IntegrationTests.Infrastructure;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.ControlPlane;

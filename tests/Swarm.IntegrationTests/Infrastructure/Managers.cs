@@ -11,9 +11,9 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.Messaging;
 using Swarm.Orchestrator;
 using Swarm.Scheduler;
-using Swarm.ServiceDefaults;
 
 using Swarm.Testing;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Swarm.ServiceDefaults;
+using Swarm.Messaging;
 using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.Infrastructure;

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 
-namespace Swarm.Contracts.Tracing;
+namespace Swarm.ServiceDefaults.Tracing;
 
 /// <summary>
 /// One trace per task: the orchestrator records a <c>task created</c> span under the trace of the
 /// command that created (or scaled) the service and stores that span's W3C <c>traceparent</c> with
-/// the task (<see cref="Events.TaskCreated.TraceParent"/>). Every later step — allocated, scheduled,
+/// the task (<c>TaskCreated.TraceParent</c>). Every later step — allocated, scheduled,
 /// dispatched, each state the agent reaches, each state the dispatcher records — is a child span of
 /// it, in whichever process takes the step, so the whole lifecycle reads as one trace.
 /// </summary>

@@ -3,7 +3,7 @@ using RabbitMQ.Client;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.ServiceDefaults;
+namespace Swarm.Messaging;
 
 /// <summary>
 /// <see cref="TaskStatusChanged"/> is the busiest event on the bus (every state every task goes through)
