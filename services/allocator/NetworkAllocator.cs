@@ -3,6 +3,7 @@ using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Networks;
+using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
 using Swarm.ServiceDefaults.Tracing;
@@ -173,25 +174,11 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }
     }
 
-    private async Task ReleaseOnceAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken)
-    {
-        await Conflicts.RetryAsync(async _ =>
-        {
-            await using var session = store.LightweightSession();
-            session.Stamp();
-            var network = await session.Events.FetchForWriting<Network>(AddressPool.DefaultNetworkId, cancellationToken);
-            if (network.Aggregate is not { } net)
-            {
-                return;
-            }
-
-            if (AddressPool.ReleaseMany(net, taskIds) is { } released)
-            {
-                network.AppendOne(released);
-                await session.SaveChangesAsync(cancellationToken);
-            }
-        }, cancellationToken: cancellationToken);
-    }
+    private Task ReleaseOnceAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken) =>
+        store.WriteToAggregateAsync<Network>(
+            AddressPool.DefaultNetworkId,
+            net => net is null ? Decision.Unchanged : Decision.Of(AddressPool.ReleaseMany(net, taskIds)),
+            cancellationToken: cancellationToken);
 
     /// <summary>
     /// Allocates tasks left in <c>new</c> (whose message was missed) and frees the addresses of tasks that

@@ -15,7 +15,7 @@ namespace Swarm.Dispatcher.Leadership;
 /// So a write from an older term either commits before the newer term is recorded or not at
 /// all, and every write names its term in the <see cref="TermHeader"/> event header.
 /// </summary>
-public sealed class TermFence
+public sealed class TermFence : IWriteFence
 {
     public const string TermHeader = "dispatcher-term";
     private const string FencedMarker = "dispatcher term fenced at leadership version";
@@ -55,6 +55,13 @@ public sealed class TermFence
     {
         var lease = _state.CurrentLease ?? throw new NotLeaderException();
         return GuardAsync(session, lease.Term, cancellationToken);
+    }
+
+    /// <summary>Guards a write under the current leadership term; it commits through the fence.</summary>
+    async Task<Func<CancellationToken, Task>> IWriteFence.JoinAsync(IDocumentSession session, CancellationToken cancellationToken)
+    {
+        var term = await GuardAsync(session, cancellationToken);
+        return ct => SaveChangesAsync(session, term, ct);
     }
 
     private async Task<long> GuardAsync(IDocumentSession session, long term, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
 using Swarm.Dispatcher.Leadership;
 using Swarm.Domain.Nodes;
+using Swarm.Domain.Services;
 using Swarm.EventStore;
 
 namespace Swarm.Dispatcher.Nodes;
@@ -71,26 +72,20 @@ public sealed class NodeStatusWriter
     /// made (it re-checks on every retry, so a node that reconnected meanwhile stays ready).
     /// Returns whether an event was written.
     /// </summary>
-    public Task<bool> MarkDownAsync(Guid nodeId, string message, Func<bool> stillDown, CancellationToken cancellationToken) =>
-        Conflicts.RetryAsync(async _ =>
+    public async Task<bool> MarkDownAsync(Guid nodeId, string message, Func<bool> stillDown, CancellationToken cancellationToken)
+    {
+        if (!stillDown())
         {
-            if (!stillDown())
-            {
-                return false;
-            }
+            return false;
+        }
 
-            await using var session = _store.LightweightSession();
-            session.Stamp();
-            var term = await _fence.GuardAsync(session, cancellationToken);
-            var stream = await session.Events.FetchForWriting<Node>(nodeId, cancellationToken);
-            if (stream.Aggregate is null
-                || NodeDecisions.ChangeStatus(stream.Aggregate, nodeId, NodeStatus.Down, message, _time.GetUtcNow()) is not { } down)
-            {
-                return false;
-            }
-
-            stream.AppendOne(down);
-            await TermFence.SaveChangesAsync(session, term, cancellationToken);
-            return true;
-        }, MaxAttempts, cancellationToken);
+        var written = await _store.WriteToAggregateAsync<Node>(
+            nodeId,
+            node => node is null || !stillDown()
+                ? Decision.Unchanged
+                : Decision.Of(NodeDecisions.ChangeStatus(node, nodeId, NodeStatus.Down, message, _time.GetUtcNow())),
+            new AggregateWriteOptions { Fence = _fence, Attempts = MaxAttempts },
+            cancellationToken);
+        return written.Decision.Events.Count > 0;
+    }
 }

@@ -31,6 +31,9 @@ public static class CommandReplies
         return found;
     }
 
+    public static Task RejectAsync<T>(this ConsumeContext<T> context, ILogger logger, Guid commandId, Rejection rejection) where T : class =>
+        context.RejectAsync(logger, commandId, rejection.Code, rejection.Error);
+
     public static async Task RejectAsync<T>(this ConsumeContext<T> context, ILogger logger, Guid commandId, string code, ValidationError error) where T : class
     {
         var rejected = new CommandRejected

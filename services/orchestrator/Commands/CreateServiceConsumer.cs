@@ -1,7 +1,6 @@
 using Marten;
 using MassTransit;
 using Swarm.Contracts.Commands;
-using Swarm.Contracts.Events;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
@@ -19,32 +18,30 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
-        if (ServiceSpecValidator.Validate(command.Spec) is { } error)
+        var serviceId = TaskIds.Derive($"service:{commandId:N}");
+        var name = command.Spec?.Name ?? "";
+        var written = await store.WriteToAggregateAsync<Service>(
+            serviceId,
+            async (current, session, ct) =>
+            {
+                var claim = ServiceSpecValidator.Validate(command.Spec) is null ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
+                return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow());
+            },
+            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId) with
+            {
+                Alongside = (session, _) => session.Insert(new ServiceNameClaim { Id = name, ServiceId = serviceId }),
+            },
+            context.CancellationToken);
+
+        if (written.Decision.Rejected is { } rejected)
         {
-            await context.RejectAsync(logger, commandId, "invalid", error);
+            await context.RejectAsync(logger, commandId, rejected);
             return;
         }
 
-        var spec = ServiceSpecValidator.Normalize(command.Spec);
-        var serviceId = TaskIds.Derive($"service:{commandId:N}");
-        try
+        if (written.Decision.Events.Count > 0)
         {
-            await using var session = store.LightweightSession();
-            session.Stamp(context.CorrelationId ?? commandId, commandId);
-            session.Insert(new ServiceNameClaim { Id = spec.Name, ServiceId = serviceId });
-            session.Events.StartStream<Service>(serviceId, new ServiceCreated { ServiceId = serviceId, Spec = spec, CreatedAt = time.GetUtcNow() });
-            await session.SaveChangesAsync(context.CancellationToken);
-            logger.LogInformation("service {Name} created as {ServiceId}", spec.Name, serviceId);
-        }
-        catch (Exception ex) when (Conflicts.IsConflict(ex))
-        {
-            await using var query = store.QuerySession();
-            var claim = await query.LoadAsync<ServiceNameClaim>(spec.Name, context.CancellationToken);
-            if (claim?.ServiceId != serviceId)
-            {
-                await context.RejectAsync(logger, commandId, "conflict", new ValidationError("spec.name", $"a service named '{spec.Name}' already exists"));
-                return;
-            }
+            logger.LogInformation("service {Name} created as {ServiceId}", name, serviceId);
         }
 
         await context.AcceptAsync(commandId, serviceId, 1);

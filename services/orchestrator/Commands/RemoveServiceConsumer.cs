@@ -1,7 +1,6 @@
 using Marten;
 using MassTransit;
 using Swarm.Contracts.Commands;
-using Swarm.Contracts.Events;
 using Swarm.Domain.Services;
 using Swarm.EventStore;
 
@@ -20,25 +19,18 @@ public sealed class RemoveServiceConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        var removed = await Conflicts.RetryAsync(async _ =>
-        {
-            await using var session = store.LightweightSession();
-            session.Stamp(context.CorrelationId ?? commandId, commandId);
-            var stream = await session.Events.FetchForWriting<Service>(found.Id, context.CancellationToken);
-            if (stream.Aggregate is not { Removed: false } current)
+        var written = await store.WriteToAggregateAsync<Service>(
+            found.Id,
+            current => ServiceDecisions.Remove(current, command.Service, time.GetUtcNow()),
+            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId) with
             {
-                return false;
-            }
+                Alongside = (session, _) => session.Delete<ServiceNameClaim>(found.Name),
+            },
+            context.CancellationToken);
 
-            stream.AppendOne(new ServiceRemoved { ServiceId = current.Id, Name = current.Name, RemovedAt = time.GetUtcNow() });
-            session.Delete<ServiceNameClaim>(current.Name);
-            await session.SaveChangesAsync(context.CancellationToken);
-            return true;
-        });
-
-        if (!removed)
+        if (written.Decision.Rejected is { } rejected)
         {
-            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{command.Service}'"));
+            await context.RejectAsync(logger, commandId, rejected);
             return;
         }
 

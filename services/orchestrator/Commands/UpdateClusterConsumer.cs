@@ -23,24 +23,19 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        var version = await Conflicts.RetryAsync(async _ =>
-        {
-            await using var session = store.LightweightSession();
-            session.Stamp(context.CorrelationId ?? commandId, commandId);
-            var stream = await session.Events.FetchForWriting<ClusterSettings>(ClusterSettings.DefaultId, context.CancellationToken);
-            var current = stream.Aggregate ?? new ClusterSettings();
-            var limit = command.TaskHistoryLimit ?? current.TaskHistoryLimit;
-            if (stream.Aggregate is not null && limit == current.TaskHistoryLimit)
+        var written = await store.WriteToAggregateAsync<ClusterSettings>(
+            ClusterSettings.DefaultId,
+            settings =>
             {
-                return stream.CurrentVersion ?? 0;
-            }
-
-            stream.AppendOne(new ClusterUpdated { ClusterId = ClusterSettings.DefaultId, TaskHistoryLimit = limit, At = time.GetUtcNow() });
-            await session.SaveChangesAsync(context.CancellationToken);
-            return (stream.CurrentVersion ?? 0) + 1;
-        });
+                var limit = command.TaskHistoryLimit ?? (settings ?? new ClusterSettings()).TaskHistoryLimit;
+                return settings is not null && limit == settings.TaskHistoryLimit
+                    ? Decision.Unchanged
+                    : Decision.Append(new ClusterUpdated { ClusterId = ClusterSettings.DefaultId, TaskHistoryLimit = limit, At = time.GetUtcNow() });
+            },
+            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId),
+            context.CancellationToken);
 
         logger.LogInformation("cluster settings: task history limit {Limit}", command.TaskHistoryLimit);
-        await context.AcceptAsync(commandId, ClusterSettings.DefaultId, version);
+        await context.AcceptAsync(commandId, ClusterSettings.DefaultId, written.Version);
     }
 }

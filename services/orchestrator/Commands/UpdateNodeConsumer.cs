@@ -32,22 +32,12 @@ public sealed class UpdateNodeConsumer(IDocumentStore store, TimeProvider time, 
             return;
         }
 
-        var version = await Conflicts.RetryAsync(async _ =>
-        {
-            await using var session = store.LightweightSession();
-            session.Stamp(context.CorrelationId ?? commandId, commandId);
-            var stream = await session.Events.FetchForWriting<Node>(found.Id, context.CancellationToken);
-            var change = NodeDecisions.UpdateSpec(stream.Aggregate!, command.Availability, command.LabelAdd, command.LabelRemove, time.GetUtcNow());
-            if (change is null)
-            {
-                return stream.CurrentVersion ?? 0;
-            }
+        var written = await store.WriteToAggregateAsync<Node>(
+            found.Id,
+            node => Decision.Of(NodeDecisions.UpdateSpec(node!, command.Availability, command.LabelAdd, command.LabelRemove, time.GetUtcNow())),
+            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId),
+            context.CancellationToken);
 
-            stream.AppendOne(change);
-            await session.SaveChangesAsync(context.CancellationToken);
-            return (stream.CurrentVersion ?? 0) + 1;
-        });
-
-        await context.AcceptAsync(commandId, found.Id, version);
+        await context.AcceptAsync(commandId, found.Id, written.Version);
     }
 }
