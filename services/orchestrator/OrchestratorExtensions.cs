@@ -1,7 +1,8 @@
 using MassTransit;
 using OpenTelemetry.Trace;
 using Swarm.Orchestrator.Commands;
-using Swarm.Orchestrator.Replicated;
+using Swarm.Orchestrator.Consumers;
+using Swarm.Orchestrator.Reconciliation;
 using Swarm.Messaging;
 
 namespace Swarm.Orchestrator;

@@ -141,7 +141,7 @@ public static partial class ServiceSpecValidator
             return new($"{prefix}.delaySeconds", "must be zero or more");
         }
 
-        if (Orchestration.UpdatePolicy.ParseFailureAction(config.FailureAction) is null)
+        if (Orchestration.Update.UpdatePolicy.ParseFailureAction(config.FailureAction) is null)
         {
             return new($"{prefix}.failureAction", $"'{config.FailureAction}' is not a failure action (pause, continue, rollback)");
         }
@@ -156,7 +156,7 @@ public static partial class ServiceSpecValidator
             return new($"{prefix}.maxFailureRatio", "must be between 0 and 1");
         }
 
-        if (!Orchestration.UpdatePolicy.IsOrder(config.Order))
+        if (!Orchestration.Update.UpdatePolicy.IsOrder(config.Order))
         {
             return new($"{prefix}.order", $"'{config.Order}' is not an update order (stop-first, start-first)");
         }

@@ -1,6 +1,8 @@
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Nodes;
+using Swarm.Domain.Orchestration.Global;
+using Swarm.Domain.Orchestration.Jobs;
 using Swarm.Domain.Orchestration;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;

@@ -7,7 +7,7 @@ using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
 using Swarm.IntegrationTests.Infrastructure;
-using Swarm.Orchestrator.Replicated;
+using Swarm.Orchestrator.Reconciliation;
 using Swarm.Testing;
 
 namespace Swarm.IntegrationTests.Orchestration;

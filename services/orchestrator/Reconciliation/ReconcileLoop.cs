@@ -4,7 +4,7 @@ using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.ServiceDefaults;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Reconciliation;
 
 public sealed class ReconcileLoopOptions
 {

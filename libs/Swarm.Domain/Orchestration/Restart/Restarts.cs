@@ -2,7 +2,7 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Restart;
 
 /// <summary>The restart supervisor's decisions (SwarmKit <c>manager/orchestrator/restart</c>).</summary>
 public static class Restarts

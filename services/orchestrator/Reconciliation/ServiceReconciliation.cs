@@ -7,82 +7,42 @@ using Swarm.ServiceDefaults.Tracing;
 using Swarm.Domain.Cluster;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Orchestration;
-using Swarm.Domain.Scheduling;
+using Swarm.Domain.Orchestration.ConstraintEnforcer;
+using Swarm.Domain.Orchestration.Global;
+using Swarm.Domain.Orchestration.Jobs;
+using Swarm.Domain.Orchestration.Replicated;
+using Swarm.Domain.Orchestration.TaskReaper;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.EventStore.Queries;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Reconciliation;
 
 /// <summary>
-/// Runs <see cref="ReplicatedReconciler"/> for one service on fresh state from the log and appends
-/// what it decided. One reconciliation per service at a time in this process; across processes the
+/// Runs the reconciler of a service's mode (<see cref="ReplicatedReconciler"/>, <see cref="GlobalReconciler"/>,
+/// <see cref="JobReconciler"/>) and the <see cref="Reaper"/> for one service on fresh state from the log,
+/// and appends what they decided. One reconciliation per service at a time in this process; across processes the
 /// log's optimistic concurrency and the derived task ids keep decisions from doubling up.
 /// </summary>
 public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider time, ILogger<ServiceReconciliation> logger)
 {
     public static readonly ActivitySource Source = new("Swarm.Orchestrator");
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _gates = new();
-    private readonly ConcurrentDictionary<Guid, Lazy<Task>> _queued = new();
+    private readonly ReconcileQueue _queue = new();
 
     /// <summary>
-    /// Reconciles the service on fresh state. Requests for a service coalesce: one that arrives while
-    /// another run waits its turn joins that run, which reads the log only when it starts, after
-    /// whatever the joining request was about. So a thousand tasks ending at once make a handful of
-    /// reconciliations, not a thousand, each of which reads every task of the service.
+    /// Reconciles the service on fresh state. Requests for a service coalesce (see <see cref="ReconcileQueue"/>):
+    /// a thousand tasks ending at once make a handful of reconciliations, not a thousand, each of which
+    /// reads every task of the service.
     /// </summary>
     public Task ReconcileAsync(Guid serviceId, CancellationToken cancellationToken) =>
-        _queued.GetOrAdd(serviceId, id => new Lazy<Task>(() => RunQueuedAsync(id, cancellationToken))).Value;
+        _queue.RunAsync(serviceId, RunAsync, cancellationToken);
 
-    private async Task RunQueuedAsync(Guid serviceId, CancellationToken cancellationToken)
+    private async Task RunAsync(Guid serviceId, CancellationToken cancellationToken)
     {
-        var gate = _gates.GetOrAdd(serviceId, _ => new SemaphoreSlim(1, 1));
-        try
-        {
-            await gate.WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            // from here on this run reads the log: later requests queue the next run
-            _queued.TryRemove(serviceId, out _);
-        }
-
-        try
-        {
-            using var activity = Source.StartActivity("reconcile service");
-            activity?.SetTag("swarm.service.id", serviceId);
-            await Conflicts.RetryAsync(_ => ReconcileOnceAsync(serviceId, cancellationToken), cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Nodes a replicated service's tasks must leave: down, drained, or no longer satisfying the
-    /// service's constraints (after a label change).
-    /// </summary>
-    private static Dictionary<Guid, string> Unavailable(Service service, IEnumerable<Node> nodes)
-    {
-        var unavailable = new Dictionary<Guid, string>();
-        foreach (var node in nodes)
-        {
-            if (node.Status == NodeStatus.Down)
-            {
-                unavailable[node.Id] = "down";
-            }
-            else if (node.Availability == NodeAvailability.Drain)
-            {
-                unavailable[node.Id] = "drained";
-            }
-            else if (!Constraint.NodeMatches(service.Spec, node, out var reason))
-            {
-                unavailable[node.Id] = $"no longer suitable ({reason})";
-            }
-        }
-
-        return unavailable;
+        using var activity = Source.StartActivity("reconcile service");
+        activity?.SetTag("swarm.service.id", serviceId);
+        await Conflicts.RetryAsync(_ => ReconcileOnceAsync(serviceId, cancellationToken), cancellationToken: cancellationToken);
     }
 
     /// <summary>Reconciles every global service, and every service with a live task on the node.</summary>
@@ -132,7 +92,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
     /// </summary>
     public async Task ReconcileAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var (id, fingerprint) in await FingerprintsAsync(cancellationToken))
+        foreach (var (id, fingerprint) in await store.ServiceFingerprintsAsync(cancellationToken))
         {
             var now = time.GetUtcNow();
             if (_settled.TryGetValue(id, out var settled) && settled.Fingerprint == fingerprint && now - settled.At < SettledFor)
@@ -143,36 +103,6 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             await ReconcileAsync(id, cancellationToken);
             _settled[id] = (fingerprint, now);
         }
-    }
-
-    /// <summary>
-    /// Per service, in one statement: its version, a digest of every task's id and stream version, and the
-    /// nodes' count and version sum and the cluster settings' version. Any event on any of them (a task
-    /// created, reported or reaped — its document deleted —, a node down or drained, a new spec) changes it;
-    /// task counts and sums alone could come back to the same value when one task is reaped and another made.
-    /// </summary>
-    private async Task<List<(Guid ServiceId, string Fingerprint)>> FingerprintsAsync(CancellationToken cancellationToken)
-    {
-        var sql = $"""
-            select s.id,
-                s.mt_version || '/' || coalesce(t.tasks, 0) || '/' || coalesce(t.digest, '') || '/' ||
-                (select count(*) || '/' || coalesce(sum(mt_version), 0) from {store.TableOf<Node>()}) || '/' ||
-                (select coalesce(max(mt_version), 0) from {store.TableOf<ClusterSettings>()})
-            from {store.TableOf<Service>()} s
-            left join (
-                select (data->>'serviceId')::uuid as service_id, count(*) as tasks, md5(string_agg(id::text || ':' || mt_version, ',' order by id)) as digest
-                from {store.TableOf<SwarmTask>()} group by 1) t on t.service_id = s.id
-            """;
-        var result = new List<(Guid, string)>();
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add((reader.GetGuid(0), reader.GetString(1)));
-        }
-
-        return result;
     }
 
     /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
@@ -192,37 +122,6 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         {
             await ReconcileAsync(serviceId, cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// The tasks to create, with their derived ids. A slot whose earlier tasks were all reaped (scaled
-    /// away, then back) starts again from attempt 1 in the read model, but those tasks' streams stay in
-    /// the log: such an id is taken, so the attempt moves on until the id is free. Deciding the same
-    /// thing twice still names the same stream.
-    /// </summary>
-    private static async Task<List<TaskCreated>> CreatedAsync(IDocumentSession session, Service service, IReadOnlyList<NewTask> creates, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var created = creates.Select(c => TaskCreation.Created(service, c, now)).ToList();
-        if (created.Count == 0)
-        {
-            return created;
-        }
-
-        // one statement for the whole batch; a taken id (rare) then moves on one attempt at a time
-        var taken = await session.ExistingStreamsAsync(created.Select(c => c.TaskId).ToList(), cancellationToken);
-        for (var i = 0; i < created.Count; i++)
-        {
-            var create = creates[i];
-            var exists = taken.Contains(created[i].TaskId);
-            while (exists)
-            {
-                create = create with { Attempt = create.Attempt + 1 };
-                created[i] = TaskCreation.Created(service, create, now);
-                exists = await session.Events.FetchStreamStateAsync(created[i].TaskId, cancellationToken) is not null;
-            }
-        }
-
-        return created;
     }
 
     private async Task ReconcileOnceAsync(Guid serviceId, CancellationToken cancellationToken)
@@ -258,10 +157,10 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         var plan = mode switch
         {
             ServiceModes.Global or ServiceModes.GlobalJob => GlobalReconciler.Reconcile(service, tasks, nodes, now),
-            ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, Unavailable(service, nodes), now),
-            _ => ReplicatedReconciler.Reconcile(service, tasks, Unavailable(service, nodes), now),
+            ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
+            _ => ReplicatedReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
         };
-        var reap = TaskReaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
+        var reap = Reaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
         if (plan.IsEmpty && reap.IsEmpty)
         {
             return;
@@ -272,7 +171,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             serviceStream.AppendOne(serviceEvent);
         }
 
-        foreach (var chunk in (await CreatedAsync(session, service, plan.Create, now, cancellationToken)).Chunk(SessionGroup.StreamsPerSession))
+        foreach (var chunk in (await NewTaskStreams.CreatedAsync(session, service, plan.Create, now, cancellationToken)).Chunk(SessionGroup.StreamsPerSession))
         {
             var creating = sessions.NewSession();
             foreach (var created in chunk)
@@ -344,24 +243,4 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             logger.LogInformation("service {Name}: {Event}", service.Name, applied);
         }
     }
-}
-
-internal static class TaskCreatedTracing
-{
-    /// <summary>
-    /// The task with its <c>task created</c> span, under the trace of what made the orchestrator create
-    /// it: the message that asked for the reconciliation, or, when none did (the periodic safety net,
-    /// start-up), the request that wrote the service's current spec.
-    /// </summary>
-    public static TaskCreated Traced(this TaskCreated created, string? specTraceParent)
-    {
-        var tags = TaskTracing.Tags(created.TaskId, created.ServiceId, created.ServiceName, created.Slot, created.NodeId);
-        tags.Add(new("swarm.task.attempt", created.Attempt));
-        tags.Add(new("swarm.task.reason", created.Reason));
-        return created with { TraceParent = TaskTracing.Record(ServiceReconciliation.Source, "task created", ParentOf(Activity.Current, specTraceParent), created.CreatedAt, created.CreatedAt, tags) };
-    }
-
-    /// <summary>The reconciliation's span when a message started it; otherwise the spec's trace, if known.</summary>
-    private static string? ParentOf(Activity? reconciliation, string? specTraceParent) =>
-        reconciliation is { ParentId: not null } || specTraceParent is null ? reconciliation?.Id : specTraceParent;
 }

@@ -1,8 +1,9 @@
 using Swarm.Contracts.Model;
+using Swarm.Domain.Orchestration.Restart;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Jobs;
 
 /// <summary>
 /// Replicated jobs (SwarmKit <c>manager/orchestrator/jobs/replicated</c>): run until

@@ -1,10 +1,12 @@
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Orchestration.Replicated;
+using Swarm.Domain.Orchestration.Update;
 using Swarm.Domain.Orchestration;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Tests.Orchestration;
+namespace Swarm.Domain.Tests.Orchestration.Update;
 
 public class RollingUpdateTests
 {

@@ -1,10 +1,12 @@
 using Swarm.Contracts.Model;
 using Swarm.Domain.Nodes;
+using Swarm.Domain.Orchestration.Restart;
+using Swarm.Domain.Orchestration.Update;
 using Swarm.Domain.Scheduling;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Global;
 
 /// <summary>
 /// Global services and global jobs (SwarmKit <c>manager/orchestrator/global</c>, <c>jobs/global</c>):

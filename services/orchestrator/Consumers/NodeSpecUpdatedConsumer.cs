@@ -1,7 +1,8 @@
 using MassTransit;
 using Swarm.Contracts.Events;
+using Swarm.Orchestrator.Reconciliation;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Consumers;
 
 /// <summary>
 /// A node's availability or labels changed: a drained node's tasks move, tasks whose constraints the

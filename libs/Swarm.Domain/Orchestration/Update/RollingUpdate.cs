@@ -3,7 +3,7 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Update;
 
 /// <summary>
 /// SwarmKit's updater, decided from the tasks in the log rather than from a running supervisor:

@@ -1,7 +1,8 @@
 using MassTransit;
 using Swarm.Contracts.Events;
+using Swarm.Orchestrator.Reconciliation;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Consumers;
 
 /// <summary>A node joined (or registered again): global services get a task on it.</summary>
 public sealed class NodeRegisteredConsumer(ServiceReconciliation reconciliation) : IConsumer<NodeRegistered>

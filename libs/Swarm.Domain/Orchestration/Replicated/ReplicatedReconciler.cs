@@ -1,8 +1,10 @@
 using Swarm.Contracts.Model;
+using Swarm.Domain.Orchestration.Restart;
+using Swarm.Domain.Orchestration.Update;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Replicated;
 
 /// <summary>
 /// Compares a replicated service with its tasks and decides what to change, SwarmKit's way

@@ -1,10 +1,11 @@
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Orchestration.Replicated;
 using Swarm.Domain.Orchestration;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Tests.Orchestration;
+namespace Swarm.Domain.Tests.Orchestration.Replicated;
 
 public class ReplicatedReconcilerTests
 {

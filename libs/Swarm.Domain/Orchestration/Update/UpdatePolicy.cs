@@ -1,6 +1,6 @@
 using Swarm.Contracts.Model;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.Update;
 
 public enum FailureAction
 {

@@ -2,7 +2,7 @@ using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Domain.Orchestration;
+namespace Swarm.Domain.Orchestration.TaskReaper;
 
 /// <summary>What the task reaper decided for one service.</summary>
 public sealed record ReapPlan(IReadOnlyList<Guid> Orphan, IReadOnlyList<Guid> Reap)
@@ -20,7 +20,7 @@ public sealed record ReapPlan(IReadOnlyList<Guid> Orphan, IReadOnlyList<Guid> Re
 /// </list>
 /// Reaped tasks leave the read models only: their streams stay in the log.
 /// </summary>
-public static class TaskReaper
+public static class Reaper
 {
     public static ReapPlan Plan(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlySet<Guid> downNodes, int limit)
     {

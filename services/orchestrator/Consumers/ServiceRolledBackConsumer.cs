@@ -1,7 +1,8 @@
 using MassTransit;
 using Swarm.Contracts.Events;
+using Swarm.Orchestrator.Reconciliation;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Consumers;
 
 public sealed class ServiceRolledBackConsumer(ServiceReconciliation reconciliation) : IConsumer<ServiceRolledBack>
 {

@@ -1,8 +1,9 @@
 using MassTransit;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Tasks;
+using Swarm.Orchestrator.Reconciliation;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Consumers;
 
 /// <summary>A task that ended may need a replacement (restart policy).</summary>
 public sealed class TaskStatusChangedConsumer(ServiceReconciliation reconciliation) : IConsumer<TaskStatusChanged>

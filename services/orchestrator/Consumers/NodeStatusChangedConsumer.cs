@@ -1,8 +1,9 @@
 using MassTransit;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Orchestrator.Reconciliation;
 
-namespace Swarm.Orchestrator.Replicated;
+namespace Swarm.Orchestrator.Consumers;
 
 /// <summary>
 /// A node is no longer ready: global services lose its task and services with tasks on it move them.
