@@ -3,6 +3,7 @@ using Swarm.ControlApi.Common;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.ControlApi.Nodes;
 

@@ -3,34 +3,23 @@ using Swarm.ControlApi.Common;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.ControlApi.Services;
 
 /// <summary>Reads of the service read model. Removed services are invisible.</summary>
 public static class ServiceQueries
 {
-    /// <summary>Finds a live service by full id, exact name, or unique id prefix (in that order).</summary>
+    /// <summary>Finds a live service by full id, exact name, or unique id prefix (in that order; see <see cref="ServiceLookup"/>).</summary>
     public static async Task<Lookup<Service>> FindAsync(IQuerySession session, string reference, CancellationToken ct)
     {
-        if (Guid.TryParse(reference, out var id))
+        var found = await session.FindServiceAsync(reference, ct);
+        return found.Outcome switch
         {
-            var byId = await session.LoadAsync<Service>(id, ct);
-            return byId is { Removed: false } ? Lookup<Service>.Found(byId) : Lookup<Service>.Missing("service", reference);
-        }
-
-        var byName = await session.Query<Service>().Where(s => s.Name == reference && !s.Removed).ToListAsync(ct);
-        if (byName.Count > 0)
-        {
-            return Lookup<Service>.Found(byName[0]);
-        }
-
-        if (IdPrefix.Normalize(reference) is not { } prefix)
-        {
-            return Lookup<Service>.Missing("service", reference);
-        }
-
-        var byPrefix = await session.QueryAsync<Service>(IdPrefix.SqlCondition, ct, prefix + "%");
-        return Lookup<Service>.FromMatches("service", reference, byPrefix.Where(s => !s.Removed).ToList());
+            LookupOutcome.Found => Lookup<Service>.Found(found.Value!),
+            LookupOutcome.Ambiguous => Lookup<Service>.Ambiguous("service", reference, found.Matches),
+            _ => Lookup<Service>.Missing("service", reference),
+        };
     }
 
     public static async Task<IReadOnlyList<Service>> ListAsync(IQuerySession session, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Marten;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Nodes;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.ControlApi.Tasks;
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.Domain.Services;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.Orchestrator.Commands;
 
@@ -18,17 +19,20 @@ public static class CommandReplies
         }
     }
 
-    /// <summary>The service a command names, or null after answering <c>not-found</c>.</summary>
+    /// <summary>
+    /// The service a command names (see <see cref="ServiceLookup"/>), or null after answering <c>not-found</c>
+    /// or, for a prefix that matches several services, <c>invalid</c>, as the control API does.
+    /// </summary>
     public static async Task<Swarm.Domain.Services.Service?> FindServiceOrRejectAsync<T>(this ConsumeContext<T> context, Marten.IDocumentStore store, ILogger logger, Guid commandId, string reference) where T : class
     {
         await using var query = store.QuerySession();
-        var found = await Lookup.ServiceAsync(query, reference, context.CancellationToken);
-        if (found is null)
+        var found = await query.FindServiceAsync(reference, context.CancellationToken);
+        if (found.Rejection is { } rejection)
         {
-            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("service", $"no service '{reference}'"));
+            await context.RejectAsync(logger, commandId, rejection);
         }
 
-        return found;
+        return found.Value;
     }
 
     public static Task RejectAsync<T>(this ConsumeContext<T> context, ILogger logger, Guid commandId, Rejection rejection) where T : class =>
