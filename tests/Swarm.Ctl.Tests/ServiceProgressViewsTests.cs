@@ -1,4 +1,5 @@
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 using Swarm.Ctl.Cli;
 using Swarm.Ctl.Output;

@@ -1,4 +1,5 @@
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Cli;
 
 namespace Swarm.Ctl.Tests;
@@ -53,7 +54,7 @@ public class ServiceUpdateChangesTests
     {
         var body = ChangesOf("--rollback").ToBody(Current);
 
-        Assert.Equal(new Swarm.Ctl.Api.UpdateServiceBody { Rollback = true }, body);
+        Assert.Equal(new UpdateServiceRequest { Rollback = true }, body);
         Assert.Equal("""{"rollback":true}""", System.Text.Json.JsonSerializer.Serialize(body, Swarm.Ctl.Api.ApiClient.Json));
     }
 
@@ -81,7 +82,10 @@ public class ServiceUpdateChangesTests
     [Fact]
     public void Force_is_left_out_when_not_given()
     {
-        Assert.Null(ChangesOf("--replicas", "2").ToBody(Current).Force);
+        var body = ChangesOf("--replicas", "2").ToBody(Current);
+
+        Assert.False(body.Force);
+        Assert.Equal("""{"replicas":2}""", System.Text.Json.JsonSerializer.Serialize(body, Swarm.Ctl.Api.ApiClient.Json));
     }
 
     [Fact]

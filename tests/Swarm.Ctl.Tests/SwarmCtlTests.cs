@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 using Swarm.Ctl.Cli;
 using Swarm.Ctl.Running;

@@ -1,7 +1,8 @@
 using Marten;
 using MassTransit;
-using Swarm.ControlApi.Common;
 using Swarm.Contracts.Commands;
+using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
 using Swarm.Domain.Cluster;
 
 namespace Swarm.ControlApi.Cluster;
@@ -29,7 +30,7 @@ public static class ClusterEndpoints
     }
 
     private static async Task<IResult> GetAsync(IQuerySession session, CancellationToken ct) =>
-        Results.Ok(ClusterView.From(await session.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, ct)));
+        Results.Ok(ClusterViews.From(await session.LoadAsync<ClusterSettings>(ClusterSettings.DefaultId, ct)));
 
     private static async Task<IResult> UpdateAsync(HttpRequest request, CommandSender sender, CancellationToken ct)
     {

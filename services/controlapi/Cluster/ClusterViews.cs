@@ -1,21 +1,13 @@
+using Swarm.ControlApi.Contracts;
 using Swarm.Domain.Cluster;
 
 namespace Swarm.ControlApi.Cluster;
 
-/// <summary>
-/// <c>GET /api/cluster</c>: the cluster-wide settings. <see cref="TaskHistoryLimit"/> is how many ended
-/// tasks are kept per slot (per node for global services); <see cref="UpdatedAt"/> is null while the
-/// settings were never changed (defaults apply).
-/// </summary>
-public sealed record ClusterView(Guid Id, int TaskHistoryLimit, DateTimeOffset? UpdatedAt)
+/// <summary>The answer of <c>GET /api/cluster</c>.</summary>
+public static class ClusterViews
 {
+    /// <summary>The cluster-wide settings; the defaults (and no update time) while they were never changed.</summary>
     public static ClusterView From(ClusterSettings? settings) => settings is null
-        ? new(ClusterSettings.DefaultId, ClusterSettings.DefaultTaskHistoryLimit, null)
-        : new(settings.Id, settings.TaskHistoryLimit, settings.UpdatedAt);
-}
-
-/// <summary>Body of <c>POST /api/cluster/update</c>; members left out keep their value.</summary>
-public sealed record UpdateClusterRequest
-{
-    public int? TaskHistoryLimit { get; init; }
+        ? new() { Id = ClusterSettings.DefaultId, TaskHistoryLimit = ClusterSettings.DefaultTaskHistoryLimit, UpdatedAt = null }
+        : new() { Id = settings.Id, TaskHistoryLimit = settings.TaskHistoryLimit, UpdatedAt = settings.UpdatedAt };
 }

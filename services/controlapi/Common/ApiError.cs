@@ -1,9 +1,11 @@
+using Swarm.ControlApi.Contracts;
+
 namespace Swarm.ControlApi.Common;
 
 /// <summary>
-/// Body of every error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>,
-/// <c>unavailable</c> or <c>internal</c>; <see cref="Field"/> names the input at fault (JSON path such
-/// as <c>spec.replicas</c>) or is empty.
+/// An error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>,
+/// <c>unavailable</c> or <c>internal</c> and gives the HTTP status; <see cref="Field"/> names the input at
+/// fault (JSON path such as <c>spec.replicas</c>) or is empty. Written as an <see cref="ApiErrorBody"/>.
 /// </summary>
 public sealed record ApiError(string Code, string Field, string Reason)
 {
@@ -22,13 +24,12 @@ public sealed record ApiError(string Code, string Field, string Reason)
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public IResult ToResult() => Results.Json(this, statusCode: StatusFor(Code));
+    public ApiErrorBody ToBody() => new() { Code = Code, Field = Field, Reason = Reason };
+
+    public IResult ToResult() => Results.Json(ToBody(), statusCode: StatusFor(Code));
 
     public static IResult BadRequest(string field, string reason) => new ApiError(Invalid, field, reason).ToResult();
 
     public static IResult Missing(string kind, string reference) =>
         new ApiError(NotFound, "", $"no {kind} '{reference}'").ToResult();
 }
-
-/// <summary>Answer to an accepted command: the service or node it touched and its stream version.</summary>
-public sealed record CommandResult(Guid Id, long Version);

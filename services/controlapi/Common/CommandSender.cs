@@ -1,5 +1,6 @@
 using MassTransit;
 using Swarm.Contracts.Commands;
+using Swarm.ControlApi.Contracts;
 
 namespace Swarm.ControlApi.Common;
 
@@ -26,7 +27,7 @@ public sealed class CommandSender(IServiceProvider services, IConfiguration conf
             var response = await client.GetResponse<CommandAccepted, CommandRejected>(command, deadline.Token, RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
             if (response.Is(out Response<CommandAccepted>? accepted))
             {
-                return onAccepted(new CommandResult(accepted.Message.Id, accepted.Message.Version));
+                return onAccepted(new CommandResult { Id = accepted.Message.Id, Version = accepted.Message.Version });
             }
 
             if (response.Is(out Response<CommandRejected>? rejected))

@@ -47,7 +47,7 @@ public sealed class ErrorAnswerMiddleware(RequestDelegate next, ILogger<ErrorAns
             StatusCodes.Status415UnsupportedMediaType => new ApiError(ApiError.Invalid, "", $"send the body as JSON with Content-Type: application/json (got '{request.ContentType}')"),
             _ => null,
         };
-        return error is null ? Task.CompletedTask : context.Response.WriteAsJsonAsync(error);
+        return error is null ? Task.CompletedTask : context.Response.WriteAsJsonAsync(error.ToBody());
     }
 
     private static bool IsSchemaMissing(Exception ex)

@@ -1,7 +1,8 @@
 using Marten;
 using MassTransit;
-using Swarm.ControlApi.Common;
 using Swarm.Contracts.Commands;
+using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
 
 namespace Swarm.ControlApi.Nodes;
 
@@ -37,7 +38,7 @@ public static class NodeEndpoints
     {
         var nodes = await NodeQueries.ListAsync(session, ct);
         var tasks = await NodeQueries.ActiveTaskCountsAsync(session, ct);
-        return Results.Ok(nodes.Select(n => NodeView.From(n, tasks.GetValueOrDefault(n.Id))).ToList());
+        return Results.Ok(nodes.Select(n => NodeViews.From(n, tasks.GetValueOrDefault(n.Id))).ToList());
     }
 
     private static async Task<IResult> GetAsync(string idOrHostname, IQuerySession session, CancellationToken ct)
@@ -49,7 +50,7 @@ public static class NodeEndpoints
         }
 
         var tasks = await NodeQueries.ActiveTaskCountsAsync(session, ct);
-        return Results.Ok(NodeView.From(found.Value!, tasks.GetValueOrDefault(found.Value!.Id)));
+        return Results.Ok(NodeViews.From(found.Value!, tasks.GetValueOrDefault(found.Value!.Id)));
     }
 
     private static async Task<IResult> UpdateAsync(string idOrHostname, HttpRequest request, IQuerySession session, CommandSender sender, CancellationToken ct)

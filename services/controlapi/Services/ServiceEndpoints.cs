@@ -1,9 +1,10 @@
 using Marten;
 using MassTransit;
-using Swarm.ControlApi.Common;
-using Swarm.ControlApi.Tasks;
 using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
+using Swarm.ControlApi.Tasks;
 using Swarm.Domain.Services;
 
 namespace Swarm.ControlApi.Services;
@@ -76,7 +77,7 @@ public static class ServiceEndpoints
     {
         var services = await ServiceQueries.ListAsync(session, ct);
         var counts = await ServiceQueries.CountsAsync(session, services, ct);
-        return Results.Ok(services.Select(s => ServiceSummary.From(s, counts.GetValueOrDefault(s.Id, TaskCounts.None))).ToList());
+        return Results.Ok(services.Select(s => ServiceViews.Summary(s, counts.GetValueOrDefault(s.Id, TaskCounts.None))).ToList());
     }
 
     private static async Task<IResult> GetAsync(string nameOrId, IQuerySession session, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Marten;
-using Swarm.ControlApi.Common;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore.Queries;
@@ -65,22 +66,7 @@ public static class ServiceQueries
             .GroupBy(t => t.State)
             .OrderBy(g => g.Key)
             .ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count());
-        var summary = ServiceSummary.From(service, Count(tasks.Select(CountedTask.Of), service.SpecVersion));
-        return new ServiceDetail(
-            service.Id,
-            service.Name,
-            summary.Mode,
-            summary.Replicas,
-            summary.Running,
-            summary.Completed,
-            summary.TotalCompletions,
-            states,
-            service.SpecVersion,
-            service.Spec,
-            service.PreviousSpec,
-            service.UpdateStatus,
-            summary.Progress,
-            service.CreatedAt,
-            service.UpdatedAt);
+        var summary = ServiceViews.Summary(service, Count(tasks.Select(CountedTask.Of), service.SpecVersion));
+        return ServiceViews.Detail(service, summary, states);
     }
 }

@@ -1,8 +1,11 @@
 using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Swarm.Contracts.Model;
 using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
 using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
-using Swarm.Contracts.Model;
 using Swarm.Domain.Tasks;
 
 namespace Swarm.ControlApi.Tasks;
@@ -74,8 +77,8 @@ public static class TaskEndpoints
         return Results.Ok(await TaskQueries.ListAsync(session, filter, ct));
     }
 
-    private static Task<IResult> GetAsync(string id, IQuerySession session, CancellationToken ct) =>
-        AnswerForTaskAsync(id, session, task => TaskQueries.DetailAsync(session, task, ct), ct);
+    private static Task<IResult> GetAsync(string id, IQuerySession session, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken ct) =>
+        AnswerForTaskAsync(id, session, task => TaskQueries.DetailAsync(session, task, json.Value.SerializerOptions, ct), ct);
 
     private static Task<IResult> TraceAsync(string id, IQuerySession session, CancellationToken ct) =>
         AnswerForTaskAsync(id, session, task => TaskQueries.TraceAsync(session, task, ct), ct);

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Marten;
 using Swarm.ControlApi.Common;
+using Swarm.ControlApi.Contracts;
 using Swarm.ControlApi.Nodes;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore.Queries;
@@ -34,7 +36,7 @@ public static class TaskQueries
             .OrderBy(t => t.ServiceName, StringComparer.Ordinal)
             .ThenBy(t => t.Slot)
             .ThenByDescending(t => t.CreatedAt)
-            .Select(t => TaskSummary.From(t, HostnameOf(hostnames, t.NodeId)))
+            .Select(t => TaskViews.Summary(t, HostnameOf(hostnames, t.NodeId)))
             .ToList();
     }
 
@@ -69,21 +71,23 @@ public static class TaskQueries
         return SwarmTask.Fold(created, events.Skip(1).Select(e => e.Data));
     }
 
-    public static async Task<TaskDetail> DetailAsync(IQuerySession session, SwarmTask task, CancellationToken ct)
+    /// <summary>The task with the events of its stream, each written as JSON with <paramref name="json"/> (the API's settings).</summary>
+    public static async Task<TaskDetail> DetailAsync(IQuerySession session, SwarmTask task, JsonSerializerOptions json, CancellationToken ct)
     {
         var hostnames = await NodeQueries.HostnamesAsync(session, ct);
         var events = await session.Events.FetchStreamAsync(task.Id, token: ct);
         var history = events
             .OrderBy(e => e.Version)
-            .Select(e => new TaskHistoryEntry(
+            .Select(e => TaskViews.HistoryEntry(
                 e.Version,
                 e.Sequence,
                 e.Timestamp,
                 e.EventTypeName,
                 TaskHistory.Summarize(e.Data, id => HostnameOf(hostnames, id) ?? id.ToString()),
-                e.Data))
+                e.Data,
+                json))
             .ToList();
-        return TaskDetail.From(task, HostnameOf(hostnames, task.NodeId), history);
+        return TaskViews.Detail(task, HostnameOf(hostnames, task.NodeId), history);
     }
 
     public static async Task<TaskTrace> TraceAsync(IQuerySession session, SwarmTask task, CancellationToken ct)

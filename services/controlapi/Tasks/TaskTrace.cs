@@ -1,48 +1,16 @@
 using JasperFx.Events;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
 
 namespace Swarm.ControlApi.Tasks;
 
 /// <summary>
-/// <c>GET /api/tasks/{id}/trace</c>: a task's lifecycle read from its stream, one step per event, in
-/// log order. Times are the events' own (when the agent saw a state, when the scheduler decided);
-/// <see cref="TraceStep.SinceCreated"/> and <see cref="TraceStep.Duration"/> are seconds.
+/// <c>GET /api/tasks/{id}/trace</c> (<see cref="TaskTrace"/>): a task's lifecycle read from its stream, one
+/// step per event, in log order.
 /// </summary>
-public sealed record TaskTrace(
-    Guid Id,
-    string Name,
-    string Service,
-    string? Node,
-    TaskState State,
-    DateTimeOffset CreatedAt,
-    double Total,
-    IReadOnlyList<TraceStep> Steps);
-
-/// <summary>
-/// One step of a task's lifecycle: <see cref="Step"/> is <c>created</c>, <c>allocated</c>,
-/// <c>unschedulable</c>, <c>assigned</c>, a reported state (<c>accepted</c> … <c>running</c>,
-/// <c>complete</c>, <c>failed</c>, <c>shutdown</c>, <c>rejected</c>, <c>orphaned</c>), <c>desired_STATE</c>
-/// or <c>removed</c>. <see cref="Duration"/> lasts until the next step (null for the last one).
-/// <see cref="Component"/> is who wrote it, from the event's <c>component</c> header, else the event
-/// type's known writer; <see cref="ReportedBy"/> is the node whose agent reported it.
-/// </summary>
-public sealed record TraceStep(
-    string Step,
-    string Type,
-    long Version,
-    long Sequence,
-    DateTimeOffset At,
-    DateTimeOffset LoggedAt,
-    double SinceCreated,
-    double? Duration,
-    string Component,
-    string? Node,
-    string? ReportedBy,
-    string Detail);
-
 public static class TaskTraces
 {
     public static TaskTrace Build(SwarmTask task, IReadOnlyList<IEvent> events, Func<Guid, string> nodeName)
@@ -68,24 +36,35 @@ public static class TaskTraces
             double? duration = i + 1 < raw.Count ? Seconds(raw[i + 1].At - at) : null;
             var node = NodeOf(e.Data) is { } id ? nodeName(id) : null;
             var reportedBy = e.Data is TaskStatusChanged { NodeId: not null } s && IsAgentState(s.State) ? node : null;
-            steps.Add(new TraceStep(
-                step,
-                e.EventTypeName,
-                e.Version,
-                e.Sequence,
-                at,
-                e.Timestamp,
-                Seconds(at - created),
-                duration,
-                ComponentOf(e),
-                node,
-                reportedBy,
-                detail));
+            steps.Add(new TraceStep
+            {
+                Step = step,
+                Type = e.EventTypeName,
+                Version = e.Version,
+                Sequence = e.Sequence,
+                At = at,
+                LoggedAt = e.Timestamp,
+                SinceCreated = Seconds(at - created),
+                Duration = duration,
+                Component = ComponentOf(e),
+                Node = node,
+                ReportedBy = reportedBy,
+                Detail = detail,
+            });
         }
 
         var total = steps.Count == 0 ? 0 : Math.Max(0, steps.Max(s => s.SinceCreated));
-        return new TaskTrace(task.Id, $"{task.ServiceName}.{task.Slot}", task.ServiceName, task.NodeId is { } n ? nodeName(n) : null,
-            task.State, created, total, steps);
+        return new TaskTrace
+        {
+            Id = task.Id,
+            Name = $"{task.ServiceName}.{task.Slot}",
+            Service = task.ServiceName,
+            Node = task.NodeId is { } n ? nodeName(n) : null,
+            State = task.State,
+            CreatedAt = created,
+            Total = total,
+            Steps = steps,
+        };
     }
 
     /// <summary>The writer stamped on the event, else who writes that type of event.</summary>

@@ -1,70 +1,71 @@
+using System.Text.Json;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Domain.Tasks;
 
 namespace Swarm.ControlApi.Tasks;
 
-/// <summary>
-/// One line of a task list. <see cref="Name"/> is <c>service.slot</c>; <see cref="Node"/> is the
-/// hostname of the node it was assigned to, if any.
-/// </summary>
-public sealed record TaskSummary(
-    Guid Id,
-    string Name,
-    string Service,
-    Guid ServiceId,
-    int Slot,
-    int Attempt,
-    string? Node,
-    Guid? NodeId,
-    TaskState State,
-    DesiredState DesiredState,
-    string Message,
-    string? Error,
-    int? ExitCode,
-    string? Address,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+/// <summary>The answers of <c>/api/tasks</c>, built from the task read model.</summary>
+public static class TaskViews
 {
-    public static TaskSummary From(SwarmTask t, string? hostname) => new(
-        t.Id, $"{t.ServiceName}.{t.Slot}", t.ServiceName, t.ServiceId, t.Slot, t.Attempt, hostname, t.NodeId,
-        t.State, t.DesiredState, t.Message, t.Error, t.ExitCode, t.Address, t.CreatedAt, t.UpdatedAt);
-}
+    /// <summary>One line of a task list; <paramref name="hostname"/> is the node's, if the task was assigned.</summary>
+    public static TaskSummary Summary(SwarmTask t, string? hostname) => new()
+    {
+        Id = t.Id,
+        Name = $"{t.ServiceName}.{t.Slot}",
+        Service = t.ServiceName,
+        ServiceId = t.ServiceId,
+        Slot = t.Slot,
+        Attempt = t.Attempt,
+        Node = hostname,
+        NodeId = t.NodeId,
+        State = t.State,
+        DesiredState = t.DesiredState,
+        Message = t.Message,
+        Error = t.Error,
+        ExitCode = t.ExitCode,
+        Address = t.Address,
+        CreatedAt = t.CreatedAt,
+        UpdatedAt = t.UpdatedAt,
+    };
 
-/// <summary><c>GET /api/tasks/{id}</c>: the task read model plus every event of its stream.</summary>
-public sealed record TaskDetail(
-    Guid Id,
-    string Name,
-    string Service,
-    Guid ServiceId,
-    int Slot,
-    int Attempt,
-    string? Node,
-    Guid? NodeId,
-    TaskState State,
-    DesiredState DesiredState,
-    string Message,
-    string? Error,
-    int? ExitCode,
-    string? Address,
-    Guid? NetworkId,
-    long SpecVersion,
-    ServiceSpec Spec,
-    DateTimeOffset? StartAfter,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<TaskHistoryEntry> History)
-{
-    public static TaskDetail From(SwarmTask t, string? hostname, IReadOnlyList<TaskHistoryEntry> history) => new(
-        t.Id, $"{t.ServiceName}.{t.Slot}", t.ServiceName, t.ServiceId, t.Slot, t.Attempt, hostname, t.NodeId,
-        t.State, t.DesiredState, t.Message, t.Error, t.ExitCode, t.Address, t.NetworkId, t.SpecVersion, t.Spec,
-        t.StartAfter, t.CreatedAt, t.UpdatedAt, history);
-}
+    /// <summary><c>GET /api/tasks/{id}</c>: the task with its spec and the events of its stream.</summary>
+    public static TaskDetail Detail(SwarmTask t, string? hostname, IReadOnlyList<TaskHistoryEntry> history) => new()
+    {
+        Id = t.Id,
+        Name = $"{t.ServiceName}.{t.Slot}",
+        Service = t.ServiceName,
+        ServiceId = t.ServiceId,
+        Slot = t.Slot,
+        Attempt = t.Attempt,
+        Node = hostname,
+        NodeId = t.NodeId,
+        State = t.State,
+        DesiredState = t.DesiredState,
+        Message = t.Message,
+        Error = t.Error,
+        ExitCode = t.ExitCode,
+        Address = t.Address,
+        NetworkId = t.NetworkId,
+        SpecVersion = t.SpecVersion,
+        Spec = t.Spec,
+        StartAfter = t.StartAfter,
+        CreatedAt = t.CreatedAt,
+        UpdatedAt = t.UpdatedAt,
+        History = history,
+    };
 
-/// <summary>
-/// One event of a task's stream: its version in the stream, its position in the cluster log, when it
-/// was written, its stored type name, a one-line summary and the event itself.
-/// </summary>
-public sealed record TaskHistoryEntry(long Version, long Sequence, DateTimeOffset Timestamp, string Type, string Summary, object Data);
+    /// <summary>One event of a task's stream; the event is written with the API's own JSON settings.</summary>
+    public static TaskHistoryEntry HistoryEntry(long version, long sequence, DateTimeOffset timestamp, string type, string summary, object data, JsonSerializerOptions json) => new()
+    {
+        Version = version,
+        Sequence = sequence,
+        Timestamp = timestamp,
+        Type = type,
+        Summary = summary,
+        Data = JsonSerializer.SerializeToElement(data, data.GetType(), json),
+    };
+}
 
 /// <summary>Filters of a task list; null means any.</summary>
 public sealed record TaskFilter(Guid? ServiceId = null, Guid? NodeId = null, DesiredState? DesiredState = null);

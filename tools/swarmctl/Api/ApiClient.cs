@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Swarm.ControlApi.Contracts;
 
 namespace Swarm.Ctl.Api;
 

@@ -1,4 +1,5 @@
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 
 namespace Swarm.Ctl.Cli;
@@ -48,11 +49,11 @@ public sealed record ServiceChanges
     /// settings are merged into the current values; placement, resource and port changes are merged
     /// into the whole spec, which is then sent as <c>spec</c>. A rollback is sent alone.
     /// </summary>
-    public UpdateServiceBody ToBody(ServiceSpec current)
+    public UpdateServiceRequest ToBody(ServiceSpec current)
     {
         if (Rollback)
         {
-            return new UpdateServiceBody { Rollback = true };
+            return new UpdateServiceRequest { Rollback = true };
         }
 
         IReadOnlyDictionary<string, string>? env = null;
@@ -85,7 +86,7 @@ public sealed record ServiceChanges
             };
         }
 
-        return new UpdateServiceBody
+        return new UpdateServiceRequest
         {
             Replicas = Replicas,
             Image = Image,
@@ -95,7 +96,7 @@ public sealed record ServiceChanges
             StopGracePeriodSeconds = StopGracePeriod?.TotalSeconds,
             UpdateConfig = UpdateConfig is { } update ? UpdateConfigOptions.Merge(current.UpdateConfig, update) : null,
             RollbackConfig = RollbackConfig is { } rollback ? UpdateConfigOptions.Merge(current.RollbackConfig, rollback) : null,
-            Force = Force ? true : null,
+            Force = Force,
             Spec = Placement.IsEmpty ? null : Placement.Apply(current),
         };
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Swarm.Contracts.Model;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 
 namespace Swarm.Ctl.Output;

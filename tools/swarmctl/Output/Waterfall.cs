@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 
 namespace Swarm.Ctl.Output;

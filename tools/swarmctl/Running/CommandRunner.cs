@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 using Swarm.Ctl.Cli;
 using Swarm.Ctl.Output;
@@ -76,7 +77,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
 
     private async Task<int> NodeUpdateAsync(NodeUpdate c, CancellationToken ct)
     {
-        var body = new UpdateNodeBody
+        var body = new UpdateNodeRequest
         {
             Availability = c.Availability,
             LabelAdd = c.LabelAdd.Count > 0 ? c.LabelAdd : null,
@@ -192,7 +193,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         {
             try
             {
-                var result = await api.PostAsync($"api/services/{Seg(service)}/update", new UpdateServiceBody { Replicas = replicas }, ct);
+                var result = await api.PostAsync($"api/services/{Seg(service)}/update", new UpdateServiceRequest { Replicas = replicas }, ct);
                 await stdout.WriteLineAsync($"{service} scaled to {replicas}");
                 scaled.Add(result.Id.ToString());
             }
@@ -389,7 +390,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
 
     private async Task<int> ClusterUpdateAsync(ClusterUpdate c, CancellationToken ct)
     {
-        await api.PostAsync("api/cluster/update", new UpdateClusterBody { TaskHistoryLimit = c.TaskHistoryLimit }, ct);
+        await api.PostAsync("api/cluster/update", new UpdateClusterRequest { TaskHistoryLimit = c.TaskHistoryLimit }, ct);
         await stdout.WriteLineAsync($"task history limit: {c.TaskHistoryLimit}");
         return 0;
     }

@@ -1,3 +1,4 @@
+using Swarm.ControlApi.Contracts;
 using Swarm.Ctl.Api;
 using Swarm.Ctl.Cli;
 

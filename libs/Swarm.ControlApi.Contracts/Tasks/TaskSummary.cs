@@ -1,0 +1,27 @@
+using Swarm.Contracts.Model;
+
+namespace Swarm.ControlApi.Contracts;
+
+/// <summary>
+/// One line of a task list. <see cref="Name"/> is <c>service.slot</c>; <see cref="Node"/> is the
+/// hostname of the node it was assigned to, if any.
+/// </summary>
+public sealed record TaskSummary
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Service { get; init; } = "";
+    public Guid ServiceId { get; init; }
+    public int Slot { get; init; }
+    public int Attempt { get; init; }
+    public string? Node { get; init; }
+    public Guid? NodeId { get; init; }
+    public TaskState State { get; init; }
+    public DesiredState DesiredState { get; init; }
+    public string Message { get; init; } = "";
+    public string? Error { get; init; }
+    public int? ExitCode { get; init; }
+    public string? Address { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
