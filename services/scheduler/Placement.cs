@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Marten;
-using Npgsql;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Scheduling;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.EventStore.Queries;
 using Swarm.ServiceDefaults.Tracing;
 
 namespace Swarm.Scheduler;
@@ -27,11 +27,6 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
     /// what the nodes hold, so a burst goes faster in few large rounds than in many small ones.
     /// </summary>
     public const int WriteBatch = 2000;
-
-    private static readonly TaskState[] Live =
-        [TaskState.Assigned, TaskState.Accepted, TaskState.Preparing, TaskState.Ready, TaskState.Starting, TaskState.Running];
-
-    private static readonly TaskState[] Failed = [TaskState.Failed, TaskState.Rejected];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -79,7 +74,7 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
             // a few fields of every task on a node, not whole documents: with ten thousand tasks running
             // this read is most of what a round costs
             var nodes = await query.Query<Node>().ToListAsync(cancellationToken);
-            var (live, failed) = await PlacedTasksAsync(now - NodeSet.FailureWindow, cancellationToken);
+            var (live, failed) = await store.PlacedTasksAsync(now - NodeSet.FailureWindow, cancellationToken);
             await LearnDemandsAsync(query, live, cancellationToken);
             nodeSet = NodeSet.Build(nodes, live.Concat(failed), (serviceId, version) => _demands.GetValueOrDefault((serviceId, version), TaskDemand.None), now);
         }
@@ -176,40 +171,6 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         {
             logger.LogInformation("assigned {Count} tasks", assigned);
         }
-    }
-
-    /// <summary>
-    /// Every live task bound to a node, and every task that failed on one since <paramref name="since"/>:
-    /// typed columns from one statement, since with ten thousand tasks running this read is most of what
-    /// an idle round costs (whole documents took ten times as long).
-    /// </summary>
-    private async Task<(List<PlacedTask> Live, List<PlacedTask> Failed)> PlacedTasksAsync(DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        var table = store.TableOf<SwarmTask>();
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            $"select (data->>'nodeId')::uuid, (data->>'serviceId')::uuid, (data->>'specVersion')::bigint, data->>'state', data->>'desiredState', (data->>'updatedAt')::timestamptz " +
-            $"from {table} where data->>'nodeId' is not null and (data->>'state' = any(@live) or (data->>'state' = any(@failed) and (data->>'updatedAt')::timestamptz >= @since))",
-            connection);
-        command.Parameters.AddWithValue("live", Live.Select(s => s.ToString()).ToArray());
-        command.Parameters.AddWithValue("failed", Failed.Select(s => s.ToString()).ToArray());
-        command.Parameters.AddWithValue("since", since);
-        var live = new List<PlacedTask>();
-        var failed = new List<PlacedTask>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var task = new PlacedTask(
-                reader.GetGuid(0),
-                reader.GetGuid(1),
-                reader.GetInt64(2),
-                Enum.Parse<TaskState>(reader.GetString(3)),
-                Enum.Parse<DesiredState>(reader.GetString(4)),
-                reader.GetFieldValue<DateTimeOffset>(5));
-            (TaskStateMachine.IsTerminal(task.State) ? failed : live).Add(task);
-        }
-
-        return (live, failed);
     }
 
     /// <summary>Reads the spec of every service version among <paramref name="placed"/> not seen before.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Marten;
 using Swarm.Contracts.Model;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.ControlApi.Metrics;
 
@@ -45,7 +46,7 @@ public sealed class ReadModelMetrics : BackgroundService
     public ReadModelCounts Counts => _counts;
 
     /// <summary>Reads the counts again.</summary>
-    public async Task RefreshAsync(CancellationToken ct) => _counts = await ReadModelCounts.ReadAsync(_store, ct);
+    public async Task RefreshAsync(CancellationToken ct) => _counts = await _store.CountReadModelsAsync(ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics.Metrics;
 using Swarm.ControlApi.Metrics;
 using Swarm.Contracts.Model;
+using Swarm.EventStore.Queries;
 using Swarm.Testing;
 using Swarm.IntegrationTests.Infrastructure;
 using static Swarm.IntegrationTests.Infrastructure.SeededLog;

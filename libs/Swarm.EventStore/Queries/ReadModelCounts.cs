@@ -2,9 +2,8 @@ using Marten;
 using Npgsql;
 using Swarm.Domain.Nodes;
 using Swarm.Domain.Tasks;
-using Swarm.EventStore;
 
-namespace Swarm.ControlApi.Metrics;
+namespace Swarm.EventStore.Queries;
 
 /// <summary>Tasks of one service in one state.</summary>
 public sealed record TaskCount(string State, string Service, long Count);
@@ -27,9 +26,14 @@ public sealed record ReadModelCounts(IReadOnlyList<TaskCount> Tasks, IReadOnlyLi
     public const string WaitingForScheduler = "waiting for scheduler";
 
     /// <summary>How the scheduler's reasons start (<see cref="Swarm.Domain.Scheduling.Pipeline"/>).</summary>
-    private const string UnschedulablePrefix = "no suitable node";
+    internal const string UnschedulablePrefix = "no suitable node";
+}
 
-    public static async Task<ReadModelCounts> ReadAsync(IDocumentStore store, CancellationToken ct)
+/// <summary>Counts of the task and node read models, for gauges.</summary>
+public static class ReadModelCountQueries
+{
+    /// <summary>Tasks by state and service, pending tasks by reason and nodes by status, in one round trip.</summary>
+    public static async Task<ReadModelCounts> CountReadModelsAsync(this IDocumentStore store, CancellationToken ct)
     {
         var tasks = store.TableOf<SwarmTask>();
         var nodes = store.TableOf<Node>();
@@ -41,7 +45,7 @@ public sealed record ReadModelCounts(IReadOnlyList<TaskCount> Tasks, IReadOnlyLi
             {
                 new NpgsqlBatchCommand($"select lower(data->>'state'), coalesce(data->>'serviceName', ''), count(*) from {tasks} group by 1, 2"),
                 new NpgsqlBatchCommand(
-                    $"select case when data->>'message' like '{UnschedulablePrefix}%' then data->>'message' else '{WaitingForScheduler}' end, count(*) " +
+                    $"select case when data->>'message' like '{ReadModelCounts.UnschedulablePrefix}%' then data->>'message' else '{ReadModelCounts.WaitingForScheduler}' end, count(*) " +
                     $"from {tasks} where data->>'state' in ('New', 'Pending') group by 1"),
                 new NpgsqlBatchCommand($"select lower(data->>'status'), count(*) from {nodes} group by 1"),
             },
