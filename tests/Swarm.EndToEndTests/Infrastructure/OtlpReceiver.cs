@@ -58,6 +58,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     private async Task LoopAsync()
     {
+        var dropped = 0;
         while (_listener.IsListening)
         {
             HttpListenerContext context;
@@ -69,9 +70,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
             {
                 return;
             }
-            catch (HttpListenerException)
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException && ++dropped < 100)
             {
-                return;
+                // a connection an exporting process dropped as it stopped: the listener goes on
+                continue;
             }
 
             try
