@@ -50,16 +50,22 @@ public static class TaskStatusRouting
     }
 }
 
-/// <summary>A consumer of <see cref="TaskStatusChanged"/> that is only given the statuses of tasks that ended.</summary>
-public sealed class EndedTasksDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+/// <summary>
+/// A consumer of <see cref="TaskStatusChanged"/> that is only given the statuses of tasks that ended. A consumer
+/// that tunes its endpoint derives from it, calling <c>base.ConfigureConsumer</c> to keep the binding.
+/// </summary>
+public class EndedTasksDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>
         endpointConfigurator.ConsumeTaskStatuses(TaskStatusRouting.Ended);
 }
 
-/// <summary>A consumer of <see cref="TaskStatusChanged"/> that is given every status.</summary>
-public sealed class EveryTaskStatusDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+/// <summary>
+/// A consumer of <see cref="TaskStatusChanged"/> that is given every status. A consumer that tunes its endpoint
+/// derives from it, calling <c>base.ConfigureConsumer</c> to keep the binding.
+/// </summary>
+public class EveryTaskStatusDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator, IRegistrationContext context) =>

@@ -25,16 +25,11 @@ public static class DispatcherExtensions
         builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(TaskSpans.Source.Name));
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DispatcherMetrics.MeterName));
 
-        var endpoint = AssignmentEndpointName();
+        builder.Services.AddSingleton(AssignmentEndpoint.ForThisProcess());
         builder.AddSwarmManager(x =>
         {
-            // assignments come from the relay in batches (one message per page of the log); desired-state
-            // changes are batched here (up to 200, or what came within 10 ms): either way many changes are
-            // read in one query
-            x.AddConsumer<TaskAssignedConsumer>(c => c.ConcurrentMessageLimit = 2)
-                .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
-            x.AddConsumer<TaskDesiredStateChangedConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(200).SetTimeLimit(TimeSpan.FromMilliseconds(10)).SetConcurrencyLimit(2)))
-                .Endpoint(e => ConfigureAssignmentEndpoint(e, endpoint));
+            x.AddConsumer<TasksAssignedConsumer, TasksAssignedConsumerDefinition>();
+            x.AddConsumer<TaskDesiredStateChangedConsumer, TaskDesiredStateChangedConsumerDefinition>();
         });
 
         builder.Services.Configure<DispatcherOptions>(builder.Configuration.GetSection(DispatcherOptions.Section));
@@ -73,16 +68,4 @@ public static class DispatcherExtensions
         app.MapRaftStatus();
         return app;
     }
-
-    private static void ConfigureAssignmentEndpoint(IEndpointRegistrationConfigurator e, string name)
-    {
-        e.Name = name;
-        e.Temporary = true;
-        e.PrefetchCount = 400;
-        e.ConcurrentMessageLimit = 400;
-    }
-
-    /// <summary>A queue name unique to this process (auto-deleted when it disconnects).</summary>
-    private static string AssignmentEndpointName() =>
-        $"dispatcher-assignments-{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 }

@@ -1,7 +1,7 @@
 using MassTransit;
 using Swarm.Contracts.Events;
 
-namespace Swarm.Scheduler;
+namespace Swarm.Scheduler.Consumers;
 
 /// <summary>A node's availability or labels changed: pending tasks may fit now.</summary>
 public sealed class NodeSpecUpdatedConsumer(PlacementQueue scheduler) : IConsumer<NodeSpecUpdated>

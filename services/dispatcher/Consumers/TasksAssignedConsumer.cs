@@ -5,11 +5,11 @@ using Swarm.Dispatcher.Sessions;
 namespace Swarm.Dispatcher.Consumers;
 
 /// <summary>Tasks were bound to nodes: send each to its node's agent.</summary>
-public sealed class TaskAssignedConsumer : IConsumer<TasksAssigned>
+public sealed class TasksAssignedConsumer : IConsumer<TasksAssigned>
 {
     private readonly AssignmentPusher _pusher;
 
-    public TaskAssignedConsumer(AssignmentPusher pusher)
+    public TasksAssignedConsumer(AssignmentPusher pusher)
     {
         _pusher = pusher;
     }

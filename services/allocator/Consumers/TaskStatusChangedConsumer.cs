@@ -2,7 +2,7 @@ using MassTransit;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Tasks;
 
-namespace Swarm.Allocator;
+namespace Swarm.Allocator.Consumers;
 
 /// <summary>Tasks that ended give their addresses back, in batches.</summary>
 public sealed class TaskStatusChangedConsumer(NetworkAllocator allocator) : IConsumer<Batch<TaskStatusChanged>>

@@ -1,7 +1,7 @@
 using MassTransit;
 using Swarm.Contracts.Events;
 
-namespace Swarm.Scheduler;
+namespace Swarm.Scheduler.Consumers;
 
 /// <summary>A node joined or came back: pending tasks may fit now.</summary>
 public sealed class NodeRegisteredConsumer(PlacementQueue scheduler) : IConsumer<NodeRegistered>
