@@ -45,11 +45,11 @@ public sealed class BenchRun(BenchOptions options)
             duplicates,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
         Report.Write(results, options.Out);
-        Console.WriteLine(File.ReadAllText(Path.Combine(options.Out, "results.md")));
+        await Console.Out.WriteLineAsync(await File.ReadAllTextAsync(Path.Combine(options.Out, "results.md")));
 
         if (burst.Reached < burst.Tasks || duplicates > 0)
         {
-            Console.Error.WriteLine($"bench: FAILED: {burst.Reached}/{burst.Tasks} tasks reached RUNNING, {duplicates} slots running twice");
+            await Console.Error.WriteLineAsync($"bench: FAILED: {burst.Reached}/{burst.Tasks} tasks reached RUNNING, {duplicates} slots running twice");
             return 1;
         }
 

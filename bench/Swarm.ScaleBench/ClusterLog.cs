@@ -50,12 +50,15 @@ public sealed class ClusterLog(string connectionString, string schema)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
+            // the row is buffered once ReadAsync returned (the reader is not sequential): reading a field does not block
+#pragma warning disable VSTHRD103
             result.Add(new TaskTiming(
                 reader.GetGuid(0),
                 reader.GetFieldValue<DateTimeOffset>(1),
                 reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
                 Guid.Parse(reader.GetString(3)),
                 reader.GetInt32(4)));
+#pragma warning restore VSTHRD103
         }
 
         return result;

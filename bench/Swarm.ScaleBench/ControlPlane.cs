@@ -223,7 +223,7 @@ public sealed class ControlPlane : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"bench: cleanup: {ex.Message}");
+            await Console.Error.WriteLineAsync($"bench: cleanup: {ex.Message}");
         }
     }
 }

@@ -73,11 +73,10 @@ public sealed class SimExecutor : IExecutor
             _exit.TrySetResult(new TaskExit(143));
         }
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
-            _run.Cancel();
+            await _run.CancelAsync();
             _run.Dispose();
-            return ValueTask.CompletedTask;
         }
 
         private async Task ExitAfterAsync(TimeSpan duration)

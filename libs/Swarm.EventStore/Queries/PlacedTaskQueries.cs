@@ -39,6 +39,8 @@ public static class PlacedTaskQueries
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // the row is buffered once ReadAsync returned (the reader is not sequential): reading a field does not block
+#pragma warning disable VSTHRD103
             var task = new PlacedTask(
                 reader.GetGuid(0),
                 reader.GetGuid(1),
@@ -46,6 +48,7 @@ public static class PlacedTaskQueries
                 Enum.Parse<TaskState>(reader.GetString(3)),
                 Enum.Parse<DesiredState>(reader.GetString(4)),
                 reader.GetFieldValue<DateTimeOffset>(5));
+#pragma warning restore VSTHRD103
             (TaskStateMachine.IsTerminal(task.State) ? failed : live).Add(task);
         }
 

@@ -56,15 +56,13 @@ public sealed class StatusReporterTests
         reporter.Report(Update("t2", TaskState.Accepted));
         var delivered = new List<StatusUpdate>();
         using var cts = new CancellationTokenSource();
-        var run = reporter.RunAsync((batch, _) =>
+        var run = reporter.RunAsync(async (batch, _) =>
         {
             delivered.AddRange(batch);
             if (reporter.PendingCount == batch.Count)
             {
-                cts.Cancel();
+                await cts.CancelAsync();
             }
-
-            return Task.CompletedTask;
         }, cts.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(5)));
 
@@ -83,11 +81,10 @@ public sealed class StatusReporterTests
 
         var sizes = new List<int>();
         using var cts = new CancellationTokenSource();
-        var run = reporter.RunAsync((batch, _) =>
+        var run = reporter.RunAsync(async (batch, _) =>
         {
             sizes.Add(batch.Count);
-            cts.Cancel();
-            return Task.CompletedTask;
+            await cts.CancelAsync();
         }, cts.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(5)));
 
