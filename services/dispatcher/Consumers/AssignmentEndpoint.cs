@@ -4,7 +4,7 @@ namespace Swarm.Dispatcher.Consumers;
 
 /// <summary>
 /// The queue of this process's own that task changes arrive on, so every replica sees every change: named
-/// once per process, auto-deleted when it disconnects.
+/// once per process; not durable, and the broker drops it (<c>x-expires</c>) once its consumer has gone.
 /// </summary>
 public sealed record AssignmentEndpoint(string Name)
 {
