@@ -11,7 +11,6 @@ namespace Swarm.EndToEndTests;
 /// The real cluster with workers running tasks as containers of a real Docker engine (the one at
 /// <c>SWARM_TEST_DOCKER</c>, which <c>./swarm test</c> starts when run as root).
 /// </summary>
-[Collection(DockerClusterCollection.Name)]
 public sealed class DockerClusterTests(ITestOutputHelper output)
 {
     private const string Image = "local/busybox";
@@ -148,15 +147,4 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             await DockerAsync(dockerHost, "ids=$(docker ps -aq --filter label=com.swarm.node.hostname=docker-1; docker ps -aq --filter label=com.swarm.node.hostname=docker-2); [ -z \"$ids\" ] || docker rm -f $ids >/dev/null");
         }
     }
-}
-
-/// <summary>
-/// The Docker cluster test runs alone: the restart of its agent must beat the heartbeat window, and a second
-/// cluster starting on the same two cores beside it made the restart miss it (the node was declared down and
-/// its task replaced, which is right for a node that is down and not what the test is about).
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class DockerClusterCollection
-{
-    public const string Name = "docker cluster";
 }
