@@ -24,6 +24,12 @@ public sealed record TaskCreated
     public string Reason { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>
+    /// The restarts of the task's slot under <see cref="SpecVersion"/>, this task included when it is a
+    /// restart (absent: none, or an event written before restarts were carried).
+    /// </summary>
+    public RestartHistory? Restarts { get; init; }
+
     /// <summary>W3C traceparent of the task's <c>task created</c> span: every later step of the task is traced under it.</summary>
     public string? TraceParent { get; init; }
 }

@@ -2,8 +2,11 @@ using Swarm.Contracts.Model;
 
 namespace Swarm.Domain.Orchestration;
 
-/// <summary>A task the orchestrator should create for a slot (or, for global services, a node).</summary>
-public sealed record NewTask(int Slot, int Attempt, DesiredState DesiredState, DateTimeOffset? StartAfter, string Reason, Guid? NodeId = null);
+/// <summary>
+/// A task the orchestrator should create for a slot (or, for global services, a node), with the slot's
+/// restarts it carries on (see <see cref="RestartHistory"/>).
+/// </summary>
+public sealed record NewTask(int Slot, int Attempt, DesiredState DesiredState, DateTimeOffset? StartAfter, string Reason, Guid? NodeId = null, RestartHistory? Restarts = null);
 
 /// <summary>A task whose desired state should move forward.</summary>
 public sealed record DesiredChange(Guid TaskId, DesiredState DesiredState, string Reason);

@@ -24,6 +24,7 @@ public static class TaskCreation
             StartAfter = create.StartAfter,
             NodeId = create.NodeId,
             Reason = create.Reason,
+            Restarts = create.Restarts,
             CreatedAt = now,
         };
     }

@@ -26,6 +26,9 @@ public sealed record SwarmTask
     public string? Address { get; init; }
     public DateTimeOffset? StartAfter { get; init; }
 
+    /// <summary>The restarts of the slot under <see cref="SpecVersion"/> (see <see cref="RestartHistory"/>).</summary>
+    public RestartHistory? Restarts { get; init; }
+
     /// <summary>When the allocator moved the task to pending.</summary>
     public DateTimeOffset? AllocatedAt { get; init; }
 
@@ -55,6 +58,7 @@ public sealed record SwarmTask
         State = TaskState.New,
         Message = "created",
         StartAfter = e.StartAfter,
+        Restarts = e.Restarts,
         NodeId = e.NodeId,
         CreatedAt = e.CreatedAt,
         UpdatedAt = e.CreatedAt,

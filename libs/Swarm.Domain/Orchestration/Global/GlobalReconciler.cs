@@ -84,10 +84,10 @@ public static class GlobalReconciler
                     continue;
                 }
 
-                if (Restarts.ShouldRestart(policy, task, onNode, now))
+                if (Restarts.ShouldRestart(service, policy, task, onNode, now))
                 {
                     plan.Change(task, DesiredState.Shutdown, $"task ended ({TaskStateMachine.Display(task.State)}); restarting");
-                    plan.Create.Add(Restarts.Replacement(policy, 0, nextAttempt, task, now, node.Id, run));
+                    plan.Create.Add(Restarts.Replacement(policy, 0, nextAttempt, task, Restarts.History(service, onNode), now, node.Id, run));
                 }
                 else if (!isJob)
                 {

@@ -52,7 +52,7 @@ public static class JobReconciler
             if (newest.NodeId is { } node && unavailableNodes.TryGetValue(node, out var why) && !newest.IsTerminal)
             {
                 plan.Change(newest, DesiredState.Shutdown, $"node is {why}");
-                plan.Create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Completed, null, $"replaces {newest.Id} (node {why})"));
+                plan.Create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Completed, null, $"replaces {newest.Id} (node {why})", Restarts: Restarts.History(service, slot)));
                 active++;
                 continue;
             }
@@ -68,10 +68,10 @@ public static class JobReconciler
                 continue;
             }
 
-            if (newest.DesiredState != DesiredState.Shutdown && Restarts.ShouldRestart(policy, newest, slot, now))
+            if (newest.DesiredState != DesiredState.Shutdown && Restarts.ShouldRestart(service, policy, newest, slot, now))
             {
                 plan.Change(newest, DesiredState.Shutdown, $"task ended ({TaskStateMachine.Display(newest.State)}); restarting");
-                plan.Create.Add(Restarts.Replacement(policy, slot.Key, nextAttempt, newest, now, run: DesiredState.Completed));
+                plan.Create.Add(Restarts.Replacement(policy, slot.Key, nextAttempt, newest, Restarts.History(service, slot), now, run: DesiredState.Completed));
                 active++;
             }
         }

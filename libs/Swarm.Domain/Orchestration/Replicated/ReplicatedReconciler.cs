@@ -71,16 +71,17 @@ public static class ReplicatedReconciler
                     plan.Change(task, DesiredState.Shutdown, $"node is {why}");
                 }
 
-                plan.Create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Running, null, $"replaces {task.Id} (node {why})"));
+                // a move is not a restart: the replacement carries the slot's restarts on unchanged
+                plan.Create.Add(new NewTask(slot.Key, nextAttempt, DesiredState.Running, null, $"replaces {task.Id} (node {why})", Restarts: Restarts.History(service, slot)));
                 continue;
             }
 
             if (task.IsTerminal)
             {
-                if (Restarts.ShouldRestart(policy, task, slot, now))
+                if (Restarts.ShouldRestart(service, policy, task, slot, now))
                 {
                     plan.Change(task, DesiredState.Shutdown, $"task ended ({TaskStateMachine.Display(task.State)}); restarting");
-                    plan.Create.Add(Restarts.Replacement(policy, slot.Key, nextAttempt, task, now));
+                    plan.Create.Add(Restarts.Replacement(policy, slot.Key, nextAttempt, task, Restarts.History(service, slot), now));
                 }
                 else
                 {

@@ -16,7 +16,8 @@ public sealed record ReapPlan(IReadOnlyList<Guid> Orphan, IReadOnlyList<Guid> Re
 /// <item>a task told to stop whose node is down cannot be stopped by anyone: it is marked orphaned;</item>
 /// <item>ended tasks told to go (scale-down, a removed service, an old job iteration) are reaped;</item>
 /// <item>of the other ended tasks, the newest <c>limit</c> per slot (per node for global services) are
-/// kept and older ones reaped. A job's completed tasks of the current iteration are always kept.</item>
+/// kept and older ones reaped. A job's completed tasks of the current iteration are always kept, and so
+/// is a slot's newest task told to stay completed (it holds the slot whatever the limit).</item>
 /// </list>
 /// Reaped tasks leave the read models only: their streams stay in the log.
 /// </summary>
@@ -41,9 +42,16 @@ public static class Reaper
             .Where(t => t.IsTerminal && !reap.Contains(t.Id) && t.DesiredState >= DesiredState.Completed)
             .Where(t => !(ServiceModes.IsJob(mode) && t.State == TaskState.Complete && t.SpecVersion == service.SpecVersion))
             .GroupBy(t => SlotKey.Of(t, global));
+        var holders = tasks
+            .Where(t => t.DesiredState <= DesiredState.Completed)
+            .GroupBy(t => SlotKey.Of(t, global))
+            .Select(g => g.OrderByDescending(t => t.Attempt).First().Id)
+            .ToHashSet();
         foreach (var slot in history)
         {
-            reap.AddRange(slot.OrderByDescending(t => t.Attempt).ThenByDescending(t => t.CreatedAt).Skip(Math.Max(0, limit)).Select(t => t.Id));
+            // a slot's newest task told to stay completed holds the slot (its restarts ran out): it is the
+            // slot's state, not its history, and carries the slot's restart count
+            reap.AddRange(slot.OrderByDescending(t => t.Attempt).ThenByDescending(t => t.CreatedAt).Where(t => !(t.DesiredState == DesiredState.Completed && holders.Contains(t.Id))).Skip(Math.Max(0, limit)).Select(t => t.Id));
         }
 
         return new ReapPlan(orphan, reap);
