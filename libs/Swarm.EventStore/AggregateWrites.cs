@@ -36,6 +36,16 @@ public sealed record AggregateWriteOptions
     /// </summary>
     public Action<IDocumentSession, Decision>? Alongside { get; init; }
 
+    /// <summary>
+    /// Makes the write idempotent by command: when set, the command <see cref="CausationId"/> is looked
+    /// up among the <see cref="AppliedCommand"/>s in the write's session before anything is decided, and
+    /// a command applied before is not decided again (<see cref="AggregateWrite{T}.Replayed"/> holds how
+    /// it was answered). Otherwise, unless the decision is a rejection, the record this returns (given the
+    /// decision and the stream's version after it) is committed with the events, or alone when there are
+    /// none.
+    /// </summary>
+    public Func<Decision, long, AppliedCommand>? RecordCommand { get; init; }
+
     /// <summary>Options for the write a command causes: stamped with its correlation and its id.</summary>
     public static AggregateWriteOptions ForCommand(Guid? correlationId, Guid commandId) =>
         new() { CorrelationId = correlationId ?? commandId, CausationId = commandId };
@@ -44,7 +54,14 @@ public sealed record AggregateWriteOptions
 /// <summary>What a write decided, on which state, and the stream's version after it.</summary>
 /// <param name="Aggregate">The aggregate the decision was made on (null when the stream did not exist).</param>
 /// <param name="Version">The stream's version after the write (unchanged when nothing was appended).</param>
-public sealed record AggregateWrite<T>(T? Aggregate, long Version, Decision Decision) where T : class;
+public sealed record AggregateWrite<T>(T? Aggregate, long Version, Decision Decision) where T : class
+{
+    /// <summary>
+    /// The command was applied before (see <see cref="AggregateWriteOptions.RecordCommand"/>): nothing was
+    /// decided, and this is how it was answered then.
+    /// </summary>
+    public AppliedCommand? Replayed { get; init; }
+}
 
 /// <summary>
 /// One decision on one stream, written the way the log wants it (in the spirit of Marten's
@@ -72,15 +89,32 @@ public static class AggregateWrites
             session.Stamp(options.CorrelationId, options.CausationId);
             var commit = options.Fence is { } fence ? await fence.JoinAsync(session, cancellationToken) : null;
             var stream = await session.Events.FetchForWriting<T>(id, cancellationToken);
-            var decision = await decide(stream.Aggregate, session, cancellationToken);
             var version = stream.CurrentVersion ?? 0;
-            if (decision.IsRejected || decision.Events.Count == 0)
+            var record = options.CausationId is not null ? options.RecordCommand : null;
+            if (record is not null && await session.LoadAsync<AppliedCommand>(options.CausationId!.Value, cancellationToken) is { } applied)
+            {
+                return new AggregateWrite<T>(stream.Aggregate, version, Decision.Unchanged) { Replayed = applied };
+            }
+
+            var decision = await decide(stream.Aggregate, session, cancellationToken);
+            if (decision.IsRejected || (decision.Events.Count == 0 && record is null))
             {
                 return new AggregateWrite<T>(stream.Aggregate, version, decision);
             }
 
-            stream.AppendMany(decision.Events);
-            options.Alongside?.Invoke(session, decision);
+            if (decision.Events.Count > 0)
+            {
+                stream.AppendMany(decision.Events);
+                options.Alongside?.Invoke(session, decision);
+            }
+
+            // inserted, not upserted: two deliveries of one command racing make one of them conflict,
+            // and its retry finds the other's record
+            if (record is not null)
+            {
+                session.Insert(record(decision, version + decision.Events.Count));
+            }
+
             if (commit is not null)
             {
                 await commit(cancellationToken);

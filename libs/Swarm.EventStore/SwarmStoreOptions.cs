@@ -110,5 +110,6 @@ public static class SwarmStoreOptions
         opts.Schema.For<Service>().Index(x => x.Name);
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State).Index(x => x.DesiredState);
         opts.Schema.For<ServiceNameClaim>();
+        opts.Schema.For<AppliedCommand>();
     }
 }

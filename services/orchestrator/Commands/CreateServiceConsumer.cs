@@ -9,8 +9,9 @@ namespace Swarm.Orchestrator.Commands;
 
 /// <summary>
 /// Creates a service: validates, reserves the name and starts the service stream in one transaction.
-/// The service id is derived from the command id, so a redelivered command is answered again
-/// instead of creating a second service.
+/// The service id is derived from the command id, and the command is recorded as applied with the
+/// service (<see cref="AppliedCommand"/>), so a redelivered command is answered again instead of
+/// creating a second service, even after the first was removed.
 /// </summary>
 public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider time, ILogger<CreateServiceConsumer> logger) : IConsumer<CreateService>
 {
@@ -18,6 +19,11 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
+        if (await context.AnsweredBeforeAsync(store, logger, commandId))
+        {
+            return;
+        }
+
         var serviceId = TaskIds.Derive($"service:{commandId:N}");
         var name = command.Spec?.Name ?? "";
         var written = await store.WriteToAggregateAsync<Service>(
@@ -27,11 +33,17 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
                 var claim = ServiceSpecValidator.Validate(command.Spec) is null ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
                 return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow());
             },
-            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId) with
+            context.AppliedOnce(commandId, (_, _) => (serviceId, 1), time) with
             {
                 Alongside = (session, _) => session.Insert(new ServiceNameClaim { Id = name, ServiceId = serviceId }),
             },
             context.CancellationToken);
+
+        if (written.Replayed is { } replayed)
+        {
+            await context.ReplayAsync(logger, replayed);
+            return;
+        }
 
         if (written.Decision.Rejected is { } rejected)
         {

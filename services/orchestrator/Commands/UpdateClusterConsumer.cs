@@ -17,6 +17,11 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
+        if (await context.AnsweredBeforeAsync(store, logger, commandId))
+        {
+            return;
+        }
+
         if (command.TaskHistoryLimit is < 0 or > MaxTaskHistoryLimit)
         {
             await context.RejectAsync(logger, commandId, "invalid", new ValidationError("taskHistoryLimit", $"must be between 0 and {MaxTaskHistoryLimit}, got {command.TaskHistoryLimit}"));
@@ -32,8 +37,14 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
                     ? Decision.Unchanged
                     : Decision.Append(new ClusterUpdated { ClusterId = ClusterSettings.DefaultId, TaskHistoryLimit = limit, At = time.GetUtcNow() });
             },
-            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId),
+            context.AppliedOnce(commandId, (_, version) => (ClusterSettings.DefaultId, version), time),
             context.CancellationToken);
+
+        if (written.Replayed is { } replayed)
+        {
+            await context.ReplayAsync(logger, replayed);
+            return;
+        }
 
         logger.LogInformation("cluster settings: task history limit {Limit}", command.TaskHistoryLimit);
         await context.AcceptAsync(commandId, ClusterSettings.DefaultId, written.Version);

@@ -14,6 +14,11 @@ public sealed class UpdateNodeConsumer(IDocumentStore store, TimeProvider time, 
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
+        if (await context.AnsweredBeforeAsync(store, logger, commandId))
+        {
+            return;
+        }
+
         if (command.LabelAdd?.Keys.FirstOrDefault(string.IsNullOrWhiteSpace) is not null)
         {
             await context.RejectAsync(logger, commandId, "invalid", new ValidationError("labelAdd", "label keys must not be empty"));
@@ -35,8 +40,14 @@ public sealed class UpdateNodeConsumer(IDocumentStore store, TimeProvider time, 
         var written = await store.WriteToAggregateAsync<Node>(
             found.Id,
             node => Decision.Of(NodeDecisions.UpdateSpec(node!, command.Availability, command.LabelAdd, command.LabelRemove, time.GetUtcNow())),
-            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId),
+            context.AppliedOnce(commandId, (_, version) => (found.Id, version), time),
             context.CancellationToken);
+
+        if (written.Replayed is { } replayed)
+        {
+            await context.ReplayAsync(logger, replayed);
+            return;
+        }
 
         await context.AcceptAsync(commandId, found.Id, written.Version);
     }

@@ -8,7 +8,9 @@ namespace Swarm.Orchestrator.Commands;
 
 /// <summary>
 /// Changes a service's spec (or rolls it back): decided by <see cref="ServiceDecisions"/> on the service
-/// as it is when written, the new spec validated as a whole before anything is written.
+/// as it is when written, the new spec validated as a whole before anything is written. Applied once per
+/// command id (<see cref="AppliedCommand"/>): a redelivered <c>--force</c> does not restart the tasks
+/// again, a redelivered rollback does not flip back.
 /// </summary>
 public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider time, ILogger<UpdateServiceConsumer> logger) : IConsumer<UpdateService>
 {
@@ -16,19 +18,36 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
     {
         var command = context.Message;
         var commandId = command.CommandId != Guid.Empty ? command.CommandId : context.MessageId ?? NewId.NextGuid();
+        if (await context.AnsweredBeforeAsync(store, logger, commandId))
+        {
+            return;
+        }
+
         var found = await context.FindServiceOrRejectAsync(store, logger, commandId, command.Service);
         if (found is null)
         {
             return;
         }
 
+        // the service the decision was made on: the answer's spec version is read from it
+        Service? decidedOn = null;
         var written = await store.WriteToAggregateAsync<Service>(
             found.Id,
-            current => command.Rollback
-                ? ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow())
-                : ServiceDecisions.Update(current, command, time.GetUtcNow()),
-            AggregateWriteOptions.ForCommand(context.CorrelationId, commandId),
+            current =>
+            {
+                decidedOn = current;
+                return command.Rollback
+                    ? ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow())
+                    : ServiceDecisions.Update(current, command, time.GetUtcNow());
+            },
+            context.AppliedOnce(commandId, (decision, _) => (found.Id, ServiceDecisions.SpecVersionAfter(decidedOn!, decision)), time),
             context.CancellationToken);
+
+        if (written.Replayed is { } replayed)
+        {
+            await context.ReplayAsync(logger, replayed);
+            return;
+        }
 
         if (written.Decision.Rejected is { } rejected)
         {
