@@ -35,14 +35,12 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
             cluster.StartWorker("worker-1");
 
             // settled: every replica runs, in exactly one process, and no other process of the service is left
-            var settled = await Eventually.WaitAsync(async () =>
-            {
-                var running = (await cluster.TasksAsync("crash")).Where(t => t.Running).Select(t => t.Id).Order().ToList();
-                var processes = TaskProcesses(seconds);
-                return (Running: running, Processes: processes);
-            }, s => s.Running.Count == Replicas && s.Processes.Count == Replicas && s.Processes.Select(p => p.TaskId).Order().SequenceEqual(s.Running), Timeout,
+            var settled = await Eventually.WaitAsync(
+                async () => new Census((await cluster.TasksAsync("crash")).Where(t => t.Running).Select(t => t.Id).ToList(), TaskProcesses(seconds)),
+                c => c.Running.Count == Replicas && c.Processes.Count == Replicas && c.Processes.Select(p => p.TaskId).Order().SequenceEqual(c.Running.Order()),
+                Timeout,
                 $"{Replicas} running tasks, each in exactly one process");
-            output.WriteLine($"{settled.Running.Count} running tasks in {settled.Processes.Count} processes");
+            output.WriteLine(settled.ToString());
 
             var removed = await cluster.Api.DeleteAsync("/api/services/crash");
             Assert.True(removed.IsSuccessStatusCode, $"remove: {removed.StatusCode}");
@@ -52,6 +50,20 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
         {
             output.WriteLine(cluster.Logs);
             throw;
+        }
+    }
+
+    /// <summary>The service's running tasks and the task processes alive, as the test sees them.</summary>
+    private sealed record Census(List<string> Running, List<(int Pid, string TaskId)> Processes)
+    {
+        public override string ToString()
+        {
+            var byTask = Processes.GroupBy(p => p.TaskId).ToDictionary(g => g.Key, g => g.Select(p => p.Pid).ToList());
+            var twice = byTask.Where(kv => kv.Value.Count > 1).Select(kv => $"{kv.Key} in {string.Join("+", kv.Value)}");
+            var stray = byTask.Where(kv => !Running.Contains(kv.Key)).Select(kv => $"{kv.Key} ({string.Join("+", kv.Value)})");
+            var missing = Running.Where(id => !byTask.ContainsKey(id));
+            return $"{Running.Count} running tasks, {Processes.Count} task processes; running twice: [{string.Join(", ", twice)}]; " +
+                $"processes of tasks not running: [{string.Join(", ", stray)}]; running tasks without a process: [{string.Join(", ", missing)}]";
         }
     }
 
