@@ -67,7 +67,8 @@ public sealed class ProcessCrashRecoveryTests : IDisposable
         await run.WaitAsync(Timeout);
         var pid = Assert.Single(started);
         Assert.True(Posix.StartTime(pid) is not null, "the process runs on after its agent died");
-        Assert.True(new ProcessRecords(_stateDir).Load(task.TaskId) is null or { Pid: 0 }, "the process is not recorded with its pid");
+        var record = new ProcessRecords(_stateDir).Load(task.TaskId);
+        Assert.True(record is { Pid: 0 }, "the task is recorded as started before its process runs, without a pid");
         return pid;
     }
 
