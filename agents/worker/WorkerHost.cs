@@ -67,7 +67,7 @@ public sealed class WorkerHost : BackgroundService
             {
                 "sim" => new SimExecutor(new SimOptions { FailRate = _options.SimFailRate, RunTime = _options.SimRunSeconds is { } s ? TimeSpan.FromSeconds(s) : null }, _time),
                 "docker" => CreateDockerExecutor(logger),
-                _ => new ProcessExecutor(_options.StateDir, _time, logger),
+                _ => new ProcessExecutor(_options.StateDir, () => NodeIdentity.Load(_options.StateDir), _time, logger),
             };
             agents.Add(new NodeAgent(settings, client, executor, _time, logger, endpoints));
         }

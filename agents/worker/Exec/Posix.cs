@@ -22,11 +22,79 @@ internal static partial class Posix
     public static bool Signal(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
 
     /// <summary>
+    /// Sends a signal to every process of the process group <paramref name="pgid"/> (a task process
+    /// leads its own session and group, so its children are in it); false when the group is empty.
+    /// </summary>
+    public static bool SignalGroup(int pgid, int signal) => pgid > 1 && KillNative(-pgid, signal) == 0;
+
+    /// <summary>The ids of the processes in <c>/proc</c> (a snapshot).</summary>
+    public static IEnumerable<int> ProcessIds()
+    {
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateDirectories("/proc").ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The session id of a live process (field 6 of <c>/proc/&lt;pid&gt;/stat</c>); a process that
+    /// leads its session has <c>session == pid</c>. Null when there is no such process or it is a zombie.
+    /// </summary>
+    public static int? Session(int pid) =>
+        StatFields(pid) is { } fields && int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var session) ? session : null;
+
+    /// <summary>
+    /// The environment a process was started with (<c>/proc/&lt;pid&gt;/environ</c>); empty when it
+    /// cannot be read (gone, or another user's).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentOf(int pid)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/environ");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return env;
+        }
+
+        foreach (var entry in text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                env.TryAdd(entry[..eq], entry[(eq + 1)..]);
+            }
+        }
+
+        return env;
+    }
+
+    /// <summary>
     /// The start time of a live process (field 22 of <c>/proc/&lt;pid&gt;/stat</c>, clock ticks since
     /// boot); null when there is no such process or it is a zombie. With the pid it identifies one
     /// process even after the pid is reused.
     /// </summary>
-    public static long? StartTime(int pid)
+    public static long? StartTime(int pid) =>
+        StatFields(pid) is { } fields && long.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out var start) ? start : null;
+
+    /// <summary>The fields of <c>/proc/&lt;pid&gt;/stat</c> after the command name (state first); null when gone or a zombie.</summary>
+    private static string[]? StatFields(int pid)
     {
         string stat;
         try
@@ -50,12 +118,7 @@ internal static partial class Posix
         }
 
         var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 20 || fields[0] is "Z" or "X" or "x")
-        {
-            return null;
-        }
-
-        return long.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out var start) ? start : null;
+        return fields.Length < 20 || fields[0] is "Z" or "X" or "x" ? null : fields;
     }
 
     /// <summary>Whether the process recorded as (<paramref name="pid"/>, <paramref name="startTime"/>) still runs.</summary>

@@ -24,6 +24,7 @@ internal sealed class ProcessController : ITaskController
     private Process? _process;
     private int _pid;
     private long _startTime;
+    private bool _leadsGroup;
 
     public ProcessController(ProcessExecutor executor, TaskAssignment task)
     {
@@ -40,25 +41,53 @@ internal sealed class ProcessController : ITaskController
     /// <summary>The process was seen to end.</summary>
     public bool HasExited => _exit.Task.IsCompleted;
 
-    public Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken)
+    public async Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken)
     {
-        if (_records.Load(_task.TaskId) is not { } record)
+        // what an earlier agent process left: the recorded process, and any process marked with this
+        // task (started, but killed before it was recorded; or, after an earlier fault, started twice)
+        var record = _records.Load(_task.TaskId);
+        var live = new List<TaskProcesses.Found>();
+        if (record is { Pid: > 0 } && Posix.IsAlive(record.Pid, record.StartTime))
         {
-            return Task.FromResult(TaskRecovery.None);
+            live.Add(new TaskProcesses.Found(_task.TaskId, record.Pid, record.StartTime));
         }
 
-        if (!Posix.IsAlive(record.Pid, record.StartTime))
+        live.AddRange(_executor.TakeLeftovers(_task.TaskId)
+            .Where(p => !live.Contains(p) && Posix.IsAlive(p.Pid, p.StartTime))
+            .OrderBy(p => p.StartTime));
+
+        if (live.Count == 0)
         {
+            if (record is null)
+            {
+                return TaskRecovery.None;
+            }
+
+            // recorded (perhaps only as about to start) but not running: how it ended is not known
             _records.Delete(_task.TaskId);
-            return Task.FromResult(TaskRecovery.Lost);
+            return TaskRecovery.Lost;
         }
 
-        _pid = record.Pid;
-        _startTime = record.StartTime;
+        var grace = record is null ? _task.Spec.StopGracePeriod : TimeSpan.FromSeconds(Math.Max(0, record.StopGracePeriodSeconds));
+        foreach (var extra in live.Skip(1))
+        {
+            _logger.LogWarning("task {TaskId}: process {Pid} runs it a second time; stopping it", _task.TaskId, extra.Pid);
+            await TerminateAsync(extra.Pid, extra.StartTime, grace, _time, cancellationToken);
+        }
+
+        _pid = live[0].Pid;
+        _startTime = live[0].StartTime;
+        _leadsGroup = Posix.Session(_pid) == _pid;
+        if (record is null || record.Pid != _pid || record.StartTime != _startTime)
+        {
+            _logger.LogInformation("task {TaskId}: process {Pid} was started but not recorded by the earlier agent; recording it", _task.TaskId, _pid);
+            TrySave(new ProcessRecord(_task.TaskId, _pid, _startTime, grace.TotalSeconds));
+        }
+
         _logger.LogInformation("task {TaskId}: adopted running process {Pid}", _task.TaskId, _pid);
         _ = PollAdoptedAsync(_watch.Token);
         _ = KeepLogBoundedAsync(_watch.Token);
-        return Task.FromResult(TaskRecovery.Running);
+        return TaskRecovery.Running;
     }
 
     public Task PrepareAsync(CancellationToken cancellationToken)
@@ -92,11 +121,20 @@ internal sealed class ProcessController : ITaskController
             throw new TaskRejectedException($"task: cannot create its log file: {ex.Message}");
         }
 
-        var psi = new ProcessStartInfo("/bin/sh")
+        // the scan for what an earlier agent left happens before this one starts anything
+        _executor.FindLeftovers();
+
+        // a session of its own: the task and its children form one group, found and stopped together
+        var psi = new ProcessStartInfo(_executor.Setsid ?? "/bin/sh")
         {
             UseShellExecute = false,
             WorkingDirectory = workingDir ?? "",
         };
+        if (_executor.Setsid is not null)
+        {
+            psi.ArgumentList.Add("/bin/sh");
+        }
+
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(Launcher);
         psi.ArgumentList.Add(logPath);
@@ -111,27 +149,31 @@ internal sealed class ProcessController : ITaskController
             psi.Environment[key] = value;
         }
 
+        // the mark that finds the process when no record of it was written
+        psi.Environment[TaskProcesses.TaskIdVariable] = _task.TaskId;
+        psi.Environment[TaskProcesses.NodeIdVariable] = _executor.NodeId ?? _task.NodeId;
+
+        // recorded before it runs: an agent killed from here on leaves a record saying the task was started
+        var grace = spec.StopGracePeriod.TotalSeconds;
+        TrySave(new ProcessRecord(_task.TaskId, 0, 0, grace));
+
         Process process;
         try
         {
             process = Process.Start(psi) ?? throw new TaskRejectedException($"task: cannot start {spec.Command[0]}");
         }
-        catch (Win32Exception ex)
+        catch (Exception ex) when (ex is Win32Exception or TaskRejectedException)
         {
-            throw new TaskRejectedException($"task: cannot start {spec.Command[0]}: {ex.Message}");
+            _records.Delete(_task.TaskId);
+            throw ex as TaskRejectedException ?? new TaskRejectedException($"task: cannot start {spec.Command[0]}: {ex.Message}");
         }
 
+        _executor.Started?.Invoke(_task.TaskId, process.Id);
         _process = process;
         _pid = process.Id;
         _startTime = Posix.StartTime(_pid) ?? 0;
-        try
-        {
-            _records.Save(new ProcessRecord(_task.TaskId, _pid, _startTime, spec.StopGracePeriod.TotalSeconds));
-        }
-        catch (IOException ex)
-        {
-            _logger.LogWarning(ex, "task {TaskId}: could not record process {Pid}; it will not be adopted after a restart", _task.TaskId, _pid);
-        }
+        _leadsGroup = _executor.Setsid is not null;
+        TrySave(new ProcessRecord(_task.TaskId, _pid, _startTime, grace));
 
         _ = WatchChildAsync(process);
         _ = KeepLogBoundedAsync(_watch.Token);
@@ -192,14 +234,18 @@ internal sealed class ProcessController : ITaskController
         }
 
         Posix.Signal(_pid, Posix.SIGTERM);
-        if (await ExitedWithinAsync(gracePeriod, cancellationToken))
+        if (!await ExitedWithinAsync(gracePeriod, cancellationToken))
         {
-            return;
+            _logger.LogInformation("task {TaskId}: process {Pid} still running after {Grace}; killing it", _task.TaskId, _pid, gracePeriod);
+            KillTree(_process, _pid, _startTime, _leadsGroup);
+            await ExitedWithinAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
 
-        _logger.LogInformation("task {TaskId}: process {Pid} still running after {Grace}; killing it", _task.TaskId, _pid, gracePeriod);
-        KillTree(_process, _pid, _startTime);
-        await ExitedWithinAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        // what the task started and left behind in its group ends with it
+        if (_leadsGroup)
+        {
+            Posix.SignalGroup(_pid, Posix.SIGKILL);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -216,7 +262,10 @@ internal sealed class ProcessController : ITaskController
         _process?.Dispose();
     }
 
-    /// <summary>Stops a recorded process that is not a child of this agent (SIGTERM, then SIGKILL after the grace period).</summary>
+    /// <summary>
+    /// Stops a recorded or found process that is not a child of this agent (SIGTERM, then SIGKILL
+    /// after the grace period); the group it leads is killed with it.
+    /// </summary>
     public static async Task TerminateAsync(int pid, long startTime, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Posix.IsAlive(pid, startTime))
@@ -224,6 +273,7 @@ internal sealed class ProcessController : ITaskController
             return;
         }
 
+        var leadsGroup = Posix.Session(pid) == pid;
         Posix.Signal(pid, Posix.SIGTERM);
         var deadline = time.GetUtcNow() + gracePeriod;
         while (Posix.IsAlive(pid, startTime) && time.GetUtcNow() < deadline)
@@ -233,12 +283,22 @@ internal sealed class ProcessController : ITaskController
 
         if (Posix.IsAlive(pid, startTime))
         {
-            KillTree(null, pid, startTime);
+            KillTree(null, pid, startTime, leadsGroup);
+        }
+
+        if (leadsGroup)
+        {
+            Posix.SignalGroup(pid, Posix.SIGKILL);
         }
     }
 
-    private static void KillTree(Process? child, int pid, long startTime)
+    private static void KillTree(Process? child, int pid, long startTime, bool leadsGroup)
     {
+        if (leadsGroup && Posix.IsAlive(pid, startTime))
+        {
+            Posix.SignalGroup(pid, Posix.SIGKILL);
+        }
+
         try
         {
             if (child is not null)
@@ -256,7 +316,22 @@ internal sealed class ProcessController : ITaskController
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or Win32Exception)
         {
             // exited meanwhile; make sure the main process is gone
-            Posix.Signal(pid, Posix.SIGKILL);
+            if (Posix.IsAlive(pid, startTime))
+            {
+                Posix.Signal(pid, Posix.SIGKILL);
+            }
+        }
+    }
+
+    private void TrySave(ProcessRecord record)
+    {
+        try
+        {
+            _records.Save(record);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(ex, "task {TaskId}: could not record its process; a restarted agent finds it by its environment", _task.TaskId);
         }
     }
 

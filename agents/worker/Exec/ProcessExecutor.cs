@@ -6,21 +6,38 @@ namespace Swarm.Worker.Exec;
 
 /// <summary>
 /// Runs each task as a local process: <c>Command[0]</c> with the other elements as arguments, with
-/// the task's environment and working directory. Started processes are recorded in the state
-/// directory; a restarted agent adopts the ones still alive instead of starting them again. Each
-/// task's output goes to a file in the state directory that the process writes itself
-/// (<see cref="TaskLogFiles"/>), so it is kept across agent restarts.
+/// the task's environment and working directory. Every task process leads its own session and
+/// carries <c>SWARM_TASK_ID</c> and <c>SWARM_NODE_ID</c> in its environment (<see cref="TaskProcesses"/>),
+/// and is recorded in the state directory before it runs (a pending record, completed with its pid
+/// once started). A restarted agent finds what an earlier one left, by record and by scanning
+/// <c>/proc</c> for that mark, even when the earlier agent was killed between starting a process and
+/// recording it: the processes of tasks still assigned are adopted instead of started again, the
+/// others stopped. Each task's output goes to a file in the state directory that the process writes
+/// itself (<see cref="TaskLogFiles"/>), so it is kept across agent restarts.
 /// </summary>
 public sealed class ProcessExecutor : IExecutor
 {
     private readonly ConcurrentDictionary<string, ProcessController> _controllers = new(StringComparer.Ordinal);
+    private readonly Func<string?> _nodeId;
+    private readonly object _leftoversGate = new();
+    private Dictionary<string, List<TaskProcesses.Found>>? _leftovers;
 
-    public ProcessExecutor(string stateDir, TimeProvider time, ILogger logger)
+    /// <param name="stateDir">Where process records and task logs are kept.</param>
+    /// <param name="nodeId">This node's id (null until the node registered): the mark of its task processes.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The agent's logger.</param>
+    public ProcessExecutor(string stateDir, Func<string?> nodeId, TimeProvider time, ILogger logger)
     {
+        _nodeId = nodeId;
         Records = new ProcessRecords(stateDir);
         Logs = new TaskLogFiles(stateDir, time);
         Time = time;
         Logger = logger;
+        Setsid = FindSetsid();
+        if (Setsid is null)
+        {
+            logger.LogWarning("process executor: no setsid program found; task processes will not lead their own session");
+        }
     }
 
     public string Name => "process";
@@ -45,6 +62,18 @@ public sealed class ProcessExecutor : IExecutor
     internal TimeProvider Time { get; }
     internal ILogger Logger { get; }
 
+    /// <summary>
+    /// Called with the task id and pid right after a process started, before it is recorded with its
+    /// pid (tests stop the agent at that instant by throwing).
+    /// </summary>
+    internal Action<string, int>? Started { get; init; }
+
+    /// <summary>This node's id, when it has registered.</summary>
+    internal string? NodeId => _nodeId() is { Length: > 0 } id ? id : null;
+
+    /// <summary>The <c>setsid</c> program that makes each task process the leader of a new session (null when missing).</summary>
+    internal string? Setsid { get; }
+
     public ITaskController Controller(TaskAssignment task)
     {
         var controller = new ProcessController(this, task);
@@ -54,17 +83,28 @@ public sealed class ProcessExecutor : IExecutor
 
     public async Task CleanupAsync(IReadOnlySet<string> assignedTaskIds, CancellationToken cancellationToken)
     {
-        var stale = Records.All().Where(r => !assignedTaskIds.Contains(r.TaskId)).ToList();
-        await Task.WhenAll(stale.Select(async record =>
-        {
-            if (Posix.IsAlive(record.Pid, record.StartTime))
-            {
-                Logger.LogInformation("task {TaskId} is no longer assigned: stopping its process {Pid}", record.TaskId, record.Pid);
-                await ProcessController.TerminateAsync(record.Pid, record.StartTime, TimeSpan.FromSeconds(Math.Max(0, record.StopGracePeriodSeconds)), Time, cancellationToken);
-            }
+        bool Stale(string taskId) => !assignedTaskIds.Contains(taskId) && !_controllers.ContainsKey(taskId);
 
-            Records.Delete(record.TaskId);
+        var records = Records.All().Where(r => Stale(r.TaskId)).ToList();
+        var grace = records.ToDictionary(r => r.TaskId, r => TimeSpan.FromSeconds(Math.Max(0, r.StopGracePeriodSeconds)), StringComparer.Ordinal);
+        var processes = records
+            .Where(r => r.Pid > 0)
+            .Select(r => new TaskProcesses.Found(r.TaskId, r.Pid, r.StartTime))
+            .Concat(TakeLeftovers(Stale))
+            .Distinct()
+            .Where(p => Posix.IsAlive(p.Pid, p.StartTime))
+            .ToList();
+
+        await Task.WhenAll(processes.Select(async p =>
+        {
+            Logger.LogInformation("task {TaskId} is no longer assigned: stopping its process {Pid}", p.TaskId, p.Pid);
+            await ProcessController.TerminateAsync(p.Pid, p.StartTime, grace.GetValueOrDefault(p.TaskId, TaskRunSpec.DefaultStopGracePeriod), Time, cancellationToken);
         }));
+
+        foreach (var record in records)
+        {
+            Records.Delete(record.TaskId);
+        }
 
         PruneLogs();
     }
@@ -93,8 +133,64 @@ public sealed class ProcessExecutor : IExecutor
         return Records.Load(taskId) is { } record && Posix.IsAlive(record.Pid, record.StartTime);
     }
 
+    /// <summary>
+    /// Looks in <c>/proc</c>, once, for the marked processes an earlier agent process of this node left
+    /// (<see cref="TaskProcesses"/>). Called before this executor starts any process, so what it finds
+    /// was started by an earlier agent.
+    /// </summary>
+    internal void FindLeftovers()
+    {
+        lock (_leftoversGate)
+        {
+            LeftoversLocked();
+        }
+    }
+
+    /// <summary>The leftover processes of a task (once: a second call returns none).</summary>
+    internal IReadOnlyList<TaskProcesses.Found> TakeLeftovers(string taskId) => TakeLeftovers(id => id == taskId);
+
     internal void Forget(ProcessController controller) =>
         _controllers.TryRemove(new KeyValuePair<string, ProcessController>(controller.TaskId, controller));
+
+    private List<TaskProcesses.Found> TakeLeftovers(Func<string, bool> which)
+    {
+        lock (_leftoversGate)
+        {
+            var leftovers = LeftoversLocked();
+            var taken = leftovers.Where(kv => which(kv.Key)).ToList();
+            foreach (var (taskId, _) in taken)
+            {
+                leftovers.Remove(taskId);
+            }
+
+            return taken.SelectMany(kv => kv.Value).ToList();
+        }
+    }
+
+    private Dictionary<string, List<TaskProcesses.Found>> LeftoversLocked()
+    {
+        if (_leftovers is null)
+        {
+            var nodeId = NodeId;
+            var found = nodeId is null || !OperatingSystem.IsLinux() ? [] : TaskProcesses.OfNode(nodeId);
+            if (found.Count > 0)
+            {
+                Logger.LogInformation("process executor: {Count} task process(es) of node {NodeId} are running from before this agent started", found.Count, nodeId);
+            }
+
+            _leftovers = found.GroupBy(p => p.TaskId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        }
+
+        return _leftovers;
+    }
+
+    private static string? FindSetsid()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin").Append("/bin")
+            .Select(dir => Path.Combine(dir, "setsid"))
+            .FirstOrDefault(candidate => File.Exists(candidate) && Posix.IsExecutable(candidate));
+    }
 
     /// <summary>Deletes the log files of tasks that no longer run once they are old, or too many.</summary>
     internal void PruneLogs()

@@ -2,7 +2,11 @@ using System.Text.Json;
 
 namespace Swarm.Worker.Exec;
 
-/// <summary>A started task process, as written to the state directory.</summary>
+/// <summary>
+/// A task process, as written to the state directory: first with <see cref="Pid"/> 0, just before it
+/// is started (the task was started here, its process is found by its mark), then with its pid and
+/// start time once it runs.
+/// </summary>
 public sealed record ProcessRecord(string TaskId, int Pid, long StartTime, double StopGracePeriodSeconds);
 
 /// <summary>

@@ -9,6 +9,7 @@ namespace Swarm.Worker.Tests.Exec;
 public sealed class ProcessExecutorTests : IDisposable
 {
     private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "swarm-worker-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _nodeId = "node-" + Guid.NewGuid().ToString("N");
     private readonly RecordingSink _sink = new();
 
     public void Dispose()
@@ -22,7 +23,7 @@ public sealed class ProcessExecutorTests : IDisposable
         }
     }
 
-    private ProcessExecutor Executor() => new(_stateDir, TimeProvider.System, NullLogger.Instance) { AdoptedPollInterval = TimeSpan.FromMilliseconds(50) };
+    private ProcessExecutor Executor() => new(_stateDir, () => _nodeId, TimeProvider.System, NullLogger.Instance) { AdoptedPollInterval = TimeSpan.FromMilliseconds(50) };
 
     private (TaskRunner Runner, Task Run) Start(ProcessExecutor executor, TaskAssignment task, CancellationToken ct = default)
     {

@@ -11,6 +11,7 @@ public sealed class ProcessLogsTests : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "swarm-worker-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _nodeId = "node-" + Guid.NewGuid().ToString("N");
     private readonly RecordingSink _sink = new();
     private readonly List<int> _pids = [];
 
@@ -30,7 +31,7 @@ public sealed class ProcessLogsTests : IDisposable
         }
     }
 
-    private ProcessExecutor Executor(long maxLogBytes = 4 * 1024 * 1024) => new(_stateDir, TimeProvider.System, NullLogger.Instance)
+    private ProcessExecutor Executor(long maxLogBytes = 4 * 1024 * 1024) => new(_stateDir, () => _nodeId, TimeProvider.System, NullLogger.Instance)
     {
         AdoptedPollInterval = TimeSpan.FromMilliseconds(50),
         LogPollInterval = TimeSpan.FromMilliseconds(50),
