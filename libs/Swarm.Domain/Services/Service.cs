@@ -27,7 +27,7 @@ public sealed record Service
 
     /// <summary>
     /// Why the orchestrator cannot reconcile the current spec, and since when; cleared when a new spec
-    /// is written (update or rollback).
+    /// is written (update or rollback) or a later reconciliation succeeds.
     /// </summary>
     public ReconcileError? ReconcileError { get; init; }
 
@@ -73,6 +73,8 @@ public sealed record Service
     };
 
     public Service Apply(ServiceReconciliationFailed e) => this with { ReconcileError = new ReconcileError(e.Reason, e.At) };
+
+    public Service Apply(ServiceReconciliationRecovered e) => this with { ReconcileError = null };
 
     public Service Apply(ServiceRemoved e) => this with { Removed = true, UpdatedAt = e.RemovedAt };
 }

@@ -22,4 +22,6 @@ public sealed class ServiceProjection : SingleStreamProjection<Service, Guid>
     public static Service Apply(ServiceUpdateStatusChanged e, Service current) => current.Apply(e);
 
     public static Service Apply(ServiceReconciliationFailed e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceReconciliationRecovered e, Service current) => current.Apply(e);
 }

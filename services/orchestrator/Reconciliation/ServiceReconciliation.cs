@@ -197,7 +197,14 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        if (plan.IsEmpty && reap.IsEmpty)
+        // a failure recorded earlier is over (the orchestrator was fixed, or what the decision read changed)
+        var recovered = service.ReconcileError is not null;
+        if (recovered)
+        {
+            serviceStream.AppendOne(new ServiceReconciliationRecovered { ServiceId = service.Id, At = now });
+        }
+
+        if (plan.IsEmpty && reap.IsEmpty && !recovered)
         {
             return;
         }
@@ -279,6 +286,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             logger.LogInformation("service {Name}: {Event}", service.Name, applied);
         }
     }
+
     /// <summary>
     /// A fault of the decision itself (arithmetic on the spec's values, an argument out of range), which
     /// retrying cannot cure, as opposed to the store, the network or a cancellation.

@@ -45,6 +45,9 @@ public class WireFormatTests
         Assert.Equal(
             """{"serviceId":"22222222-2222-2222-2222-222222222222","reason":"TimeSpan overflowed","at":"2026-12-07T12:00:00+00:00"}""",
             JsonSerializer.Serialize(e, Web));
+        Assert.Equal(
+            """{"serviceId":"22222222-2222-2222-2222-222222222222","at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(new ServiceReconciliationRecovered { ServiceId = e.ServiceId, At = e.At }, Web));
     }
 
     [Fact]

@@ -29,4 +29,11 @@ public class ServiceReconcileErrorTests
         var rolledBack = failing.Apply(new ServiceRolledBack { ServiceId = failing.Id, Spec = Spec, PreviousSpec = Spec, SpecVersion = 2, Reason = "manual", At = Now.AddSeconds(2) });
         Assert.Null(rolledBack.ReconcileError);
     }
+
+    [Fact]
+    public void A_reconciliation_that_succeeds_again_clears_the_failure()
+    {
+        var failing = Failing();
+        Assert.Null(failing.Apply(new ServiceReconciliationRecovered { ServiceId = failing.Id, At = Now.AddSeconds(3) }).ReconcileError);
+    }
 }

@@ -146,6 +146,27 @@ public sealed class PeriodicReconcileTests : IDisposable
         Assert.Equal(2, (await TasksAsync(log, broken)).Count);
     }
 
+    [SkippableFact]
+    public async Task A_failure_recorded_earlier_is_cleared_by_the_next_reconciliation_that_succeeds()
+    {
+        await using var log = await SeededLog.CreateAsync();
+        var service = await ServiceAsync(log, "fixed");
+
+        // as an orchestrator with a fault since mended left it
+        await using (var session = log.Store.LightweightSession())
+        {
+            session.Events.Append(service, new ServiceReconciliationFailed { ServiceId = service, Reason = "a fault since mended", At = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.NotNull((await ServiceOfAsync(log, service)).ReconcileError);
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+        await reconciliation.ReconcileAsync(service, CancellationToken.None);
+
+        Assert.Null((await ServiceOfAsync(log, service)).ReconcileError);
+        Assert.Equal(2, (await TasksAsync(log, service)).Count);
+    }
+
     private static async Task<Service> ServiceOfAsync(SeededLog log, Guid id)
     {
         await using var query = log.Store.QuerySession();
