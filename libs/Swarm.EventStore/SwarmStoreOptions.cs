@@ -29,6 +29,8 @@ public static class SwarmStoreOptions
         [typeof(ServiceRemoved)] = "service_removed",
         [typeof(ServiceUpdateStatusChanged)] = "service_update_status_changed",
         [typeof(ServiceRolledBack)] = "service_rolled_back",
+        [typeof(ServiceReconciliationFailed)] = "service_reconciliation_failed",
+        [typeof(ServiceReconciliationRecovered)] = "service_reconciliation_recovered",
         [typeof(TaskCreated)] = "task_created",
         [typeof(TaskAllocated)] = "task_allocated",
         [typeof(TaskUnschedulable)] = "task_unschedulable",

@@ -166,6 +166,32 @@ public class MainAsyncTests
     }
 
     [Fact]
+    public async Task Service_ps_shows_why_a_task_waits_and_why_a_service_cannot_be_reconciled()
+    {
+        var webId = Guid.NewGuid();
+        var webTasks = new[]
+        {
+            new TaskSummary { Id = Guid.NewGuid(), Name = "web.1", Service = "web", ServiceId = webId, Slot = 1, State = TaskState.Pending, DesiredState = DesiredState.Running, Message = "no suitable node (max replicas per node)", Error = "no suitable node (max replicas per node)" },
+        };
+        const string reason = "TimeSpan overflowed because the duration is too long (OverflowException); update the service with values in range";
+        await using var api = new FakeApi(new Dictionary<string, string>
+        {
+            ["api/services/web/tasks"] = JsonSerializer.Serialize(webTasks, Json),
+            ["api/services/web"] = JsonSerializer.Serialize(new ServiceDetail { Id = webId, Name = "web" }, Json),
+            ["api/services/bad/tasks"] = "[]",
+            ["api/services/bad"] = JsonSerializer.Serialize(new ServiceDetail { Id = Guid.NewGuid(), Name = "bad", ReconcileError = reason, ReconcileErrorSince = DateTimeOffset.UtcNow }, Json),
+        });
+
+        var (exit, stdout, stderr) = await RunAsync(api.Url, "service", "ps", "web", "bad");
+
+        Assert.Equal((0, ""), (exit, stderr));
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("no suitable node (max replicas per node)", lines[1]);
+        Assert.Equal($"service bad cannot be reconciled: {reason}", lines[^1]);
+        Assert.DoesNotContain("service web cannot", stdout);
+    }
+
+    [Fact]
     public async Task Service_ps_json_prints_one_array_with_the_tasks_of_every_service_given()
     {
         var webId = Guid.NewGuid();

@@ -176,6 +176,26 @@ public class ViewsTests
     }
 
     [Fact]
+    public void Service_inspect_shows_why_the_service_cannot_be_reconciled_and_since_when()
+    {
+        var detail = new ServiceDetail
+        {
+            Id = WebId,
+            Name = "web",
+            Spec = new ServiceSpec { Name = "web", Command = ["sleep", "3600"] },
+            ReconcileError = "TimeSpan overflowed (OverflowException); update the service with values in range",
+            ReconcileErrorSince = Now.AddMinutes(-2),
+            CreatedAt = Now.AddMinutes(-10),
+            UpdatedAt = Now.AddMinutes(-10),
+        };
+
+        var text = Views.Service(detail, Now);
+
+        Assert.Contains($"{"Reconcile error:",-19}TimeSpan overflowed (OverflowException); update the service with values in range (since {Humanize.Timestamp(Now.AddMinutes(-2))}, 2 minutes ago)\n", text);
+        Assert.DoesNotContain("Reconcile error", Views.Service(detail with { ReconcileError = null, ReconcileErrorSince = null }, Now));
+    }
+
+    [Fact]
     public void Service_inspect_shows_defaults_for_an_unset_restart_policy_and_grace_period()
     {
         var detail = new ServiceDetail

@@ -23,6 +23,10 @@ public sealed record ServiceDetail
     public ServiceSpec? PreviousSpec { get; init; }
     public UpdateStatusView? UpdateStatus { get; init; }
     public string Progress { get; init; } = "";
+
+    /// <summary>Why the orchestrator cannot reconcile the current spec (null when it can), and since when.</summary>
+    public string? ReconcileError { get; init; }
+    public DateTimeOffset? ReconcileErrorSince { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

@@ -25,6 +25,12 @@ public sealed record Service
     /// </summary>
     public string? SpecTraceParent { get; init; }
 
+    /// <summary>
+    /// Why the orchestrator cannot reconcile the current spec, and since when; cleared when a new spec
+    /// is written (update or rollback) or a later reconciliation succeeds.
+    /// </summary>
+    public ReconcileError? ReconcileError { get; init; }
+
     public static Service Create(ServiceCreated e) => new()
     {
         Id = e.ServiceId,
@@ -41,6 +47,7 @@ public sealed record Service
         PreviousSpec = e.PreviousSpec,
         SpecVersion = e.SpecVersion,
         UpdatedAt = e.UpdatedAt,
+        ReconcileError = null,
         UpdateStatus = ServiceUpdate.TaskSpecChanged(e.PreviousSpec, e.Spec) || e.PreviousSpec.ForceUpdate != e.Spec.ForceUpdate
             ? new UpdateStatus(UpdateStates.Updating, "update in progress", e.UpdatedAt, null)
             : UpdateStatus,
@@ -52,6 +59,7 @@ public sealed record Service
         PreviousSpec = e.PreviousSpec,
         SpecVersion = e.SpecVersion,
         UpdatedAt = e.At,
+        ReconcileError = null,
         UpdateStatus = new UpdateStatus(UpdateStates.RollbackStarted, e.Reason, e.At, null),
     };
 
@@ -64,8 +72,15 @@ public sealed record Service
             e.State is UpdateStates.Completed or UpdateStates.RollbackCompleted ? e.At : null),
     };
 
+    public Service Apply(ServiceReconciliationFailed e) => this with { ReconcileError = new ReconcileError(e.Reason, e.At) };
+
+    public Service Apply(ServiceReconciliationRecovered e) => this with { ReconcileError = null };
+
     public Service Apply(ServiceRemoved e) => this with { Removed = true, UpdatedAt = e.RemovedAt };
 }
+
+/// <summary>Why a service's spec cannot be reconciled, as <c>service inspect</c> and <c>service ps</c> show it.</summary>
+public sealed record ReconcileError(string Reason, DateTimeOffset Since);
 
 /// <summary>Where a rolling update stands, as <c>service inspect</c> shows it.</summary>
 public sealed record UpdateStatus(string State, string Message, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);

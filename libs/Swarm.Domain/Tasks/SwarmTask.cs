@@ -75,12 +75,14 @@ public sealed record SwarmTask
         UpdatedAt = e.AllocatedAt,
     };
 
-    public SwarmTask Apply(TaskUnschedulable e) => this with { Message = e.Reason, UpdatedAt = e.At };
+    /// <summary>The reason is the task's error while it waits (docker shows it in <c>service ps</c>'s ERROR column); assignment clears it.</summary>
+    public SwarmTask Apply(TaskUnschedulable e) => this with { Message = e.Reason, Error = e.Reason, UpdatedAt = e.At };
 
     public SwarmTask Apply(TaskAssigned e) => this with
     {
         State = TaskState.Assigned,
         Message = "scheduler assigned task to node",
+        Error = null,
         NodeId = e.NodeId,
         UpdatedAt = e.AssignedAt,
     };

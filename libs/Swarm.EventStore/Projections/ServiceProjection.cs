@@ -20,4 +20,8 @@ public sealed class ServiceProjection : SingleStreamProjection<Service, Guid>
     public static Service Apply(IEvent<ServiceRolledBack> e, Service current) => current.Apply(e.Data) with { SpecTraceParent = TraceContext.TraceParentOf(e) };
 
     public static Service Apply(ServiceUpdateStatusChanged e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceReconciliationFailed e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceReconciliationRecovered e, Service current) => current.Apply(e);
 }

@@ -81,7 +81,8 @@ public static class JsonBody
         type = type.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
         return type switch
         {
-            "System.Int32" or "System.Int64" => "an integer",
+            "System.Int32" => "a whole number from -2147483648 to 2147483647",
+            "System.Int64" => "a whole number from -9223372036854775808 to 9223372036854775807",
             "System.Double" => "a number",
             "System.String" => "a string",
             "System.Boolean" => "true or false",

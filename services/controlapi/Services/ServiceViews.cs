@@ -55,6 +55,8 @@ public static class ServiceViews
         PreviousSpec = s.PreviousSpec,
         UpdateStatus = summary.UpdateStatus,
         Progress = summary.Progress,
+        ReconcileError = s.ReconcileError?.Reason,
+        ReconcileErrorSince = s.ReconcileError?.Since,
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
     };

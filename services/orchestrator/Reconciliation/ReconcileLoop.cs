@@ -60,7 +60,7 @@ public sealed class ReconcileLoop(IDocumentStore store, ServiceReconciliation re
 
         foreach (var id in services)
         {
-            await reconciliation.ReconcileAsync(id, cancellationToken);
+            await reconciliation.ReconcileOneOfManyAsync(id, cancellationToken);
         }
     }
 }

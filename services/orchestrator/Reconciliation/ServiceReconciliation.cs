@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using JasperFx.Events;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
@@ -45,6 +46,24 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         await Conflicts.RetryAsync(_ => ReconcileOnceAsync(serviceId, cancellationToken), cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// Reconciles one service of a pass over many: a service that fails is logged and left to the next pass,
+    /// and the pass goes on with the others. False when it failed.
+    /// </summary>
+    public async Task<bool> ReconcileOneOfManyAsync(Guid serviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReconcileAsync(serviceId, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "reconciling service {ServiceId} failed; the other services go on", serviceId);
+            return false;
+        }
+    }
+
     /// <summary>Reconciles every global service, and every service with a live task on the node.</summary>
     public async Task ReconcileAfterNodeChangeAsync(Guid nodeId, CancellationToken cancellationToken)
     {
@@ -68,7 +87,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 
         foreach (var id in global)
         {
-            await ReconcileAsync(id, cancellationToken);
+            await ReconcileOneOfManyAsync(id, cancellationToken);
         }
     }
 
@@ -100,8 +119,10 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 continue;
             }
 
-            await ReconcileAsync(id, cancellationToken);
-            _settled[id] = (fingerprint, now);
+            if (await ReconcileOneOfManyAsync(id, cancellationToken))
+            {
+                _settled[id] = (fingerprint, now);
+            }
         }
     }
 
@@ -120,7 +141,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 
         foreach (var serviceId in services)
         {
-            await ReconcileAsync(serviceId, cancellationToken);
+            await ReconcileOneOfManyAsync(serviceId, cancellationToken);
         }
     }
 
@@ -154,14 +175,36 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             ? await session.Query<Node>().ToListAsync(cancellationToken)
             : await session.LoadManyAsync<Node>(cancellationToken, tasks.Where(t => t.NodeId is not null).Select(t => t.NodeId!.Value).Distinct());
         var now = time.GetUtcNow();
-        var plan = mode switch
+        ReconcilePlan plan;
+        ReapPlan reap;
+        List<TaskCreated> newTasks;
+        try
         {
-            ServiceModes.Global or ServiceModes.GlobalJob => GlobalReconciler.Reconcile(service, tasks, nodes, now),
-            ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
-            _ => ReplicatedReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
-        };
-        var reap = Reaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
-        if (plan.IsEmpty && reap.IsEmpty)
+            plan = mode switch
+            {
+                ServiceModes.Global or ServiceModes.GlobalJob => GlobalReconciler.Reconcile(service, tasks, nodes, now),
+                ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
+                _ => ReplicatedReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
+            };
+            reap = Reaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
+            newTasks = await NewTaskStreams.CreatedAsync(session, service, plan.Create, now, cancellationToken);
+        }
+        catch (Exception ex) when (IsSpecFault(ex))
+        {
+            // the same spec and state would fail the same way on every attempt: record why, once, and leave
+            // the service as it is rather than fail the message (and every later one) for this service
+            await RecordFailureAsync(sessions, serviceStream, service, ex, now, cancellationToken);
+            return;
+        }
+
+        // a failure recorded earlier is over (the orchestrator was fixed, or what the decision read changed)
+        var recovered = service.ReconcileError is not null;
+        if (recovered)
+        {
+            serviceStream.AppendOne(new ServiceReconciliationRecovered { ServiceId = service.Id, At = now });
+        }
+
+        if (plan.IsEmpty && reap.IsEmpty && !recovered)
         {
             return;
         }
@@ -171,7 +214,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             serviceStream.AppendOne(serviceEvent);
         }
 
-        foreach (var chunk in (await NewTaskStreams.CreatedAsync(session, service, plan.Create, now, cancellationToken)).Chunk(SessionGroup.StreamsPerSession))
+        foreach (var chunk in newTasks.Chunk(SessionGroup.StreamsPerSession))
         {
             var creating = sessions.NewSession();
             foreach (var created in chunk)
@@ -242,5 +285,32 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         {
             logger.LogInformation("service {Name}: {Event}", service.Name, applied);
         }
+    }
+
+    /// <summary>
+    /// A fault of the decision itself (arithmetic on the spec's values, an argument out of range), which
+    /// retrying cannot cure, as opposed to the store, the network or a cancellation.
+    /// </summary>
+    private static bool IsSpecFault(Exception ex) =>
+        ex is ArithmeticException or ArgumentException or InvalidOperationException or FormatException or IndexOutOfRangeException or KeyNotFoundException or NullReferenceException
+        && ex is not ObjectDisposedException
+        && ex.Source is not ("Npgsql" or "Marten" or "JasperFx" or "JasperFx.Events");
+
+    /// <summary>Why the service cannot be reconciled, in words an operator can act on.</summary>
+    public static string DescribeFailure(Exception ex) =>
+        $"{ex.Message.TrimEnd('.')} ({ex.GetType().Name}); update the service with values in range";
+
+    private async Task RecordFailureAsync(SessionGroup sessions, IEventStream<Service> serviceStream, Service service, Exception ex, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reason = DescribeFailure(ex);
+        if (service.ReconcileError?.Reason == reason)
+        {
+            logger.LogDebug("service {Name} still cannot be reconciled: {Reason}", service.Name, reason);
+            return;
+        }
+
+        logger.LogError(ex, "service {Name} ({ServiceId}) cannot be reconciled: {Reason}", service.Name, service.Id, reason);
+        serviceStream.AppendOne(new ServiceReconciliationFailed { ServiceId = service.Id, Reason = reason, At = now });
+        await sessions.CommitAsync(cancellationToken);
     }
 }

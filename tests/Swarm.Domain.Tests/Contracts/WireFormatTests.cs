@@ -34,6 +34,23 @@ public class WireFormatTests
     }
 
     [Fact]
+    public void ServiceReconciliationFailed_keeps_its_member_names()
+    {
+        var e = new ServiceReconciliationFailed
+        {
+            ServiceId = Guid.Parse("22222222-2222-2222-2222-222222222222"),
+            Reason = "TimeSpan overflowed",
+            At = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero),
+        };
+        Assert.Equal(
+            """{"serviceId":"22222222-2222-2222-2222-222222222222","reason":"TimeSpan overflowed","at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(e, Web));
+        Assert.Equal(
+            """{"serviceId":"22222222-2222-2222-2222-222222222222","at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(new ServiceReconciliationRecovered { ServiceId = e.ServiceId, At = e.At }, Web));
+    }
+
+    [Fact]
     public void Task_events_keep_their_member_names_and_enum_spellings()
     {
         var e = new TaskStatusChanged

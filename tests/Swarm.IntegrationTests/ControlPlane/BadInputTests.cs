@@ -20,6 +20,8 @@ public sealed class BadInputTests
         { Valid with { Command = [] }, "spec.command" },
         { Valid with { RestartPolicy = new RestartPolicySpec { Condition = "sometimes" } }, "spec.restartPolicy.condition" },
         { Valid with { Name = "bad name!" }, "spec.name" },
+        { Valid with { RestartPolicy = new RestartPolicySpec { DelaySeconds = 1e12 } }, "spec.restartPolicy.delaySeconds" },
+        { Valid with { Resources = new ResourcesSpec { Limits = new ResourceAmounts { MemoryBytes = 1024 } } }, "spec.resources.limits.memoryBytes" },
     };
 
     [SkippableTheory]
@@ -36,6 +38,22 @@ public sealed class BadInputTests
         Assert.Equal(field, rejected!.Message.Field);
         Assert.Equal("invalid", rejected.Message.Code);
         await Task.Delay(500);
+        Assert.Equal(before, await managers.EventCountAsync());
+    }
+
+    [SkippableFact]
+    public async Task An_update_on_the_bus_with_an_out_of_range_value_is_rejected_with_the_field_and_writes_nothing()
+    {
+        await using var cluster = await IsolatedCluster.CreateAsync();
+        await using var managers = await Managers.StartAsync(cluster);
+        await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = Valid with { Replicas = 0 } });
+        await managers.SettleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        var before = await managers.EventCountAsync();
+
+        var response = await managers.SendAsync(new UpdateService { CommandId = Guid.NewGuid(), Service = Valid.Name, StopGracePeriodSeconds = 1e12 });
+
+        Assert.True(response.Is(out Response<CommandRejected>? rejected), "the update was accepted");
+        Assert.Equal(("invalid", "spec.stopGracePeriodSeconds"), (rejected!.Message.Code, rejected.Message.Field));
         Assert.Equal(before, await managers.EventCountAsync());
     }
 

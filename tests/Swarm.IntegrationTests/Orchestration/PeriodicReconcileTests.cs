@@ -109,6 +109,76 @@ public sealed class PeriodicReconcileTests : IDisposable
         Assert.Equal(new[] { first, second }.Order(), Of(first, second).Order());
     }
 
+    [SkippableFact]
+    public async Task A_service_that_cannot_be_reconciled_says_why_once_and_does_not_stop_the_others()
+    {
+        await using var log = await SeededLog.CreateAsync();
+
+        // written straight to the log, as a spec accepted before its values were bounded would be
+        var broken = await ServiceAsync(log, "broken", new RestartPolicySpec { DelaySeconds = 1e12 });
+        var healthy = await ServiceAsync(log, "healthy");
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+
+        Assert.Equal(2, (await TasksAsync(log, healthy)).Count);
+        Assert.Empty(await TasksAsync(log, broken));
+        var error = (await ServiceOfAsync(log, broken)).ReconcileError;
+        Assert.NotNull(error);
+        Assert.Contains("OverflowException", error.Reason);
+
+        // every later pass fails the same way: the reason is written once, not once per pass
+        var version = await StreamVersionAsync(log, broken);
+        await reconciliation.ReconcileAsync(broken, CancellationToken.None);
+        await reconciliation.ReconcileAllAsync(CancellationToken.None);
+        Assert.Equal(version, await StreamVersionAsync(log, broken));
+
+        // a spec with values in range clears it and the service gets its tasks
+        await using (var session = log.Store.LightweightSession())
+        {
+            var service = await ServiceOfAsync(log, broken);
+            session.Events.Append(broken, new ServiceUpdated { ServiceId = broken, Spec = service.Spec with { RestartPolicy = new RestartPolicySpec { DelaySeconds = 5 } }, PreviousSpec = service.Spec, SpecVersion = 2, UpdatedAt = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        await reconciliation.ReconcileAsync(broken, CancellationToken.None);
+        Assert.Null((await ServiceOfAsync(log, broken)).ReconcileError);
+        Assert.Equal(2, (await TasksAsync(log, broken)).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_failure_recorded_earlier_is_cleared_by_the_next_reconciliation_that_succeeds()
+    {
+        await using var log = await SeededLog.CreateAsync();
+        var service = await ServiceAsync(log, "fixed");
+
+        // as an orchestrator with a fault since mended left it
+        await using (var session = log.Store.LightweightSession())
+        {
+            session.Events.Append(service, new ServiceReconciliationFailed { ServiceId = service, Reason = "a fault since mended", At = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.NotNull((await ServiceOfAsync(log, service)).ReconcileError);
+        var reconciliation = new ServiceReconciliation(log.Store, TimeProvider.System, NullLogger<ServiceReconciliation>.Instance);
+        await reconciliation.ReconcileAsync(service, CancellationToken.None);
+
+        Assert.Null((await ServiceOfAsync(log, service)).ReconcileError);
+        Assert.Equal(2, (await TasksAsync(log, service)).Count);
+    }
+
+    private static async Task<Service> ServiceOfAsync(SeededLog log, Guid id)
+    {
+        await using var query = log.Store.QuerySession();
+        return (await query.LoadAsync<Service>(id))!;
+    }
+
+    private static async Task<long> StreamVersionAsync(SeededLog log, Guid id)
+    {
+        await using var query = log.Store.QuerySession();
+        return (await query.Events.FetchStreamStateAsync(id))!.Version;
+    }
+
     /// <summary>
     /// A reconciliation that has settled the seeded services: the first pass creates their tasks, the second
     /// finds the state the first left and nothing to do.
@@ -124,11 +194,11 @@ public sealed class PeriodicReconcileTests : IDisposable
     /// <summary>Reconciliations of these services only (other tests reconcile in the same process at the same time).</summary>
     private List<Guid> Of(params Guid[] services) => _reconciled.Where(services.Contains).Distinct().ToList();
 
-    private static async Task<Guid> ServiceAsync(SeededLog log, string name)
+    private static async Task<Guid> ServiceAsync(SeededLog log, string name, RestartPolicySpec? restartPolicy = null)
     {
         var id = Guid.NewGuid();
         await using var session = log.Store.LightweightSession();
-        session.Events.StartStream<Service>(id, new ServiceCreated { ServiceId = id, Spec = new ServiceSpec { Name = name, Replicas = 2, Command = ["sleep", "3600"] }, CreatedAt = DateTimeOffset.UtcNow });
+        session.Events.StartStream<Service>(id, new ServiceCreated { ServiceId = id, Spec = new ServiceSpec { Name = name, Replicas = 2, Command = ["sleep", "3600"], RestartPolicy = restartPolicy }, CreatedAt = DateTimeOffset.UtcNow });
         await session.SaveChangesAsync();
         return id;
     }

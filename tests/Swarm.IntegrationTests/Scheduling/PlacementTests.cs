@@ -32,9 +32,13 @@ public sealed class PlacementTests
         const string reason = "no suitable node (1 node not ready; insufficient CPU on 1 node; constraint 'node.labels.zone==east' not satisfied on 1 node)";
         await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 2 && t.All(x => x.State == TaskState.Pending && x.Message == reason), Timeout, "two pending tasks with the reason");
 
+        // the reason is also the task's error, which service ps shows in its ERROR column as docker does
+        Assert.All(await managers.TasksAsync(serviceId), t => Assert.Equal(reason, t.Error));
+
         var east = await AddNodeAsync(managers, "east", labels: new() { ["zone"] = "east" });
         var tasks = await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.All(x => x.State == TaskState.Assigned), Timeout, "both tasks placed on the new node");
         Assert.All(tasks, t => Assert.Equal(east, t.NodeId));
+        Assert.All(tasks, t => Assert.Null(t.Error));
     }
 
     [SkippableFact]

@@ -74,6 +74,19 @@ public static class Views
         return Table.Render(["ID", "NAME", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR"], rows);
     }
 
+    /// <summary>One line per service the orchestrator cannot reconcile, with the reason (empty when all can).</summary>
+    public static string ReconcileErrors(IEnumerable<ServiceDetail> services)
+    {
+        var sb = new StringBuilder();
+        foreach (var s in services.Where(s => !string.IsNullOrEmpty(s.ReconcileError)))
+        {
+            sb.Append("service ").Append(s.Name).Append(" cannot be reconciled: ")
+                .Append(s.ReconcileError).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
     public static string Nodes(IEnumerable<NodeView> nodes) => Table.Render(
         ["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "ROLE"],
         nodes.Select(n => (IReadOnlyList<string>)
@@ -128,6 +141,12 @@ public static class Views
         if (s.TaskStates.Count > 0)
         {
             rows.Add(("Tasks", string.Join(", ", s.TaskStates.Select(kv => $"{kv.Value} {kv.Key}"))));
+        }
+
+        if (s.ReconcileError is { } reconcileError)
+        {
+            var since = s.ReconcileErrorSince is { } at ? $" (since {Humanize.Timestamp(at)}, {Humanize.Ago(at, now)})" : "";
+            rows.Add(("Reconcile error", reconcileError + since));
         }
 
         rows.Add(("Spec version", s.SpecVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -131,7 +131,20 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
             tasks.AddRange(await api.GetAsync<List<TaskSummary>>(path, ct));
         }
 
-        await stdout.WriteAsync(c.Quiet ? Ids(tasks.Select(t => t.Id)) : Views.Tasks(tasks, Now, c.NoTrunc));
+        if (c.Quiet)
+        {
+            await stdout.WriteAsync(Ids(tasks.Select(t => t.Id)));
+            return 0;
+        }
+
+        // a service the orchestrator cannot reconcile has no task to carry the reason: say it under the table
+        var services = new List<ServiceDetail>();
+        foreach (var service in c.Services)
+        {
+            services.Add(await api.GetAsync<ServiceDetail>($"api/services/{Seg(service)}", ct));
+        }
+
+        await stdout.WriteAsync(Views.Tasks(tasks, Now, c.NoTrunc) + Views.ReconcileErrors(services));
         return 0;
     }
 
