@@ -66,6 +66,12 @@ public static class MessagingExtensions
                     }
                 });
                 TaskStatusRouting.Configure(cfg);
+
+                // exchanges that clients bind to before anything is published on them are declared at
+                // start-up: a plain AMQP sender binds a queue to CommandRejected to see why its commands
+                // were refused, and that binding fails (404) while the exchange does not exist
+                cfg.DeployPublishTopology = true;
+                cfg.Publish<Swarm.Contracts.Commands.CommandRejected>();
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
                 cfg.UseMessageRetry(r => r.Intervals(50, 200, 1000));
                 cfg.ConfigureEndpoints(context);
