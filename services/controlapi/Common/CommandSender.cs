@@ -1,3 +1,4 @@
+using Marten;
 using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.ControlApi.Contracts;
@@ -6,8 +7,8 @@ namespace Swarm.ControlApi.Common;
 
 /// <summary>
 /// Sends a command on the bus and turns the orchestrator's answer into an HTTP result:
-/// accepted → <c>{id, version}</c>; rejected → 400/404/409 with the field and reason; no answer in
-/// time → 503, and then nothing was written.
+/// accepted → <c>{id, version}</c>; rejected → 400/404/409 with the field and reason; not applied
+/// in time → 503, and then it is not applied later.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -22,21 +23,24 @@ namespace Swarm.ControlApi.Common;
 /// <para>
 /// Every copy expires at the same moment (<c>ControlApi:CommandTimeoutSeconds</c> after the first was
 /// sent): the broker drops a copy still queued then, and a consumer refuses one it receives later
-/// (<c>Swarm.Messaging.ExpiredMessageFilter</c>). The answer is awaited a little longer, so that a copy
-/// taken just before the deadline is still answered; without any answer the command was not applied.
+/// (<c>Swarm.Messaging.ExpiredMessageFilter</c>). Without an answer by then, the log says whether a copy
+/// was applied all the same (its events are caused by the command id, and one taken just before the
+/// deadline is given a moment to commit): if so that is the answer, otherwise the command was not
+/// applied, and the client is told so.
 /// </para>
 /// </remarks>
-public sealed class CommandSender(IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<CommandSender> logger)
+public sealed class CommandSender(IServiceProvider services, IDocumentStore store, IConfiguration configuration, TimeProvider time, ILogger<CommandSender> logger)
 {
-    /// <summary>How long after the deadline an answer is still awaited (a copy being applied at the deadline).</summary>
+    /// <summary>How long after the deadline a copy taken just before it is given to commit.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long to wait for an answer before sending a copy; the last interval repeats.</summary>
-    private static readonly TimeSpan[] Resends = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)];
+    /// <summary>How long to wait for an answer before sending another copy.</summary>
+    private static readonly TimeSpan Resend = TimeSpan.FromSeconds(5);
 
     private TimeSpan Timeout => TimeSpan.FromSeconds(configuration.GetValue("ControlApi:CommandTimeoutSeconds", 25.0));
 
-    public async Task<IResult> SendAsync<T>(T command, Func<CommandResult, IResult> onAccepted, CancellationToken cancellationToken)
+    /// <param name="commandId">The command's <c>CommandId</c>: the causation of the events it writes.</param>
+    public async Task<IResult> SendAsync<T>(T command, Guid commandId, Func<CommandResult, IResult> onAccepted, CancellationToken cancellationToken)
         where T : class
     {
         var client = services.GetRequiredService<IRequestClient<T>>();
@@ -45,43 +49,33 @@ public sealed class CommandSender(IServiceProvider services, IConfiguration conf
 
         // bounds the whole exchange, including a publish that waits for a broker connection
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout + Grace);
+        deadline.CancelAfter(timeout);
 
         var copies = new List<Task<Response<CommandAccepted, CommandRejected>>>();
         Exception? unsent = null;
+        RequestFaultException? fault = null;
         try
         {
-            for (var copy = 0; ; copy++)
+            for (var copy = 0; fault is null && !deadline.IsCancellationRequested; copy++)
             {
                 var left = expires - time.GetUtcNow();
-                if (left > TimeSpan.Zero)
-                {
-                    if (copy > 0)
-                    {
-                        logger.LogInformation("No answer yet to {Command}: sending it again (copy {Copy})", typeof(T).Name, copy + 1);
-                    }
-
-                    copies.Add(client.GetResponse<CommandAccepted, CommandRejected>(
-                        command,
-                        r => r.TimeToLive = RequestTimeout.After(ms: (int)Math.Ceiling(left.TotalMilliseconds)),
-                        deadline.Token,
-                        RequestTimeout.After(ms: (int)Math.Ceiling((left + Grace).TotalMilliseconds))));
-                }
-                else if (copies.Count == 0)
+                if (left <= TimeSpan.Zero)
                 {
                     break;
                 }
 
-                // until the next copy is due; once the command has expired, through the grace period
-                var pause = Task.Delay(left > TimeSpan.Zero ? Resends[Math.Min(copy, Resends.Length - 1)] : left + Grace > TimeSpan.Zero ? left + Grace : TimeSpan.Zero, time, deadline.Token);
-                while (copies.Count > 0)
+                if (copy > 0)
                 {
-                    var done = await Task.WhenAny(copies.Append<Task>(pause));
-                    if (done == pause)
-                    {
-                        break;
-                    }
+                    logger.LogInformation("No answer yet to {Command} {CommandId}: sending it again (copy {Copy})", typeof(T).Name, commandId, copy + 1);
+                }
 
+                // the copy's time-to-live is also how long MassTransit waits for its answer
+                var ttl = RequestTimeout.After(ms: (int)Math.Ceiling(left.TotalMilliseconds));
+                copies.Add(client.GetResponse<CommandAccepted, CommandRejected>(command, r => r.TimeToLive = ttl, deadline.Token, ttl));
+
+                var pause = Task.Delay(left < Resend ? left : Resend, time, deadline.Token);
+                while (await Task.WhenAny(copies.Append<Task>(pause)) is var done && done != pause)
+                {
                     var finished = (Task<Response<CommandAccepted, CommandRejected>>)done;
                     copies.Remove(finished);
                     if (finished.IsCompletedSuccessfully)
@@ -89,19 +83,27 @@ public sealed class CommandSender(IServiceProvider services, IConfiguration conf
                         return Answer(await finished, onAccepted);
                     }
 
-                    // not published, or not answered: another copy, or the next, may still be
-                    if (finished.Exception?.GetBaseException() is MassTransitException and not RequestTimeoutException and var failure)
+                    switch (finished.Exception?.GetBaseException())
                     {
-                        unsent = failure;
+                        case RequestFaultException failed:
+                            fault = failed;
+                            break;
+                        case RequestTimeoutException:
+                            break;
+                        case MassTransitException failure:
+                            // not published: another copy, or the next, may be
+                            unsent = failure;
+                            break;
+                    }
+
+                    if (fault is not null)
+                    {
+                        break;
                     }
                 }
 
                 await pause.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 cancellationToken.ThrowIfCancellationRequested();
-                if (deadline.IsCancellationRequested || left <= TimeSpan.Zero)
-                {
-                    break;
-                }
             }
         }
         finally
@@ -114,13 +116,42 @@ public sealed class CommandSender(IServiceProvider services, IConfiguration conf
             }
         }
 
+        if (fault is null && expires + Grace - time.GetUtcNow() is var settle && settle > TimeSpan.Zero)
+        {
+            await Task.Delay(settle, time, cancellationToken);
+        }
+
+        if (await WrittenAsync(commandId, cancellationToken) is { } written)
+        {
+            logger.LogInformation("{Command} {CommandId} was applied but its answer did not arrive: answered from the log", typeof(T).Name, commandId);
+            return onAccepted(written);
+        }
+
+        if (fault is not null)
+        {
+            logger.LogWarning(fault, "{Command} {CommandId} failed in its consumer", typeof(T).Name, commandId);
+            return new ApiError(ApiError.Internal, "", $"{typeof(T).Name} failed and was not applied: {fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message}").ToResult();
+        }
+
         if (unsent is not null)
         {
-            logger.LogWarning(unsent, "Could not send {Command}", typeof(T).Name);
-            return new ApiError(ApiError.Unavailable, "", $"the message bus is unreachable ({unsent.Message}); {typeof(T).Name} was not applied").ToResult();
+            logger.LogWarning(unsent, "Could not send {Command} {CommandId}", typeof(T).Name, commandId);
+            return new ApiError(ApiError.Unavailable, "", $"the message bus is unreachable ({unsent.GetBaseException().Message}); {typeof(T).Name} was not applied").ToResult();
         }
 
         return new ApiError(ApiError.Unavailable, "", $"no answer to {typeof(T).Name} within {timeout.TotalSeconds:0.#} s, and it was not applied: is the orchestrator running and the message bus reachable?").ToResult();
+    }
+
+    /// <summary>What the command wrote, if anything: the stream and version of the last event it caused.</summary>
+    private async Task<CommandResult?> WrittenAsync(Guid commandId, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        var causation = commandId.ToString();
+        var last = await query.Events.QueryAllRawEvents()
+            .Where(e => e.CausationId == causation)
+            .OrderByDescending(e => e.Sequence)
+            .FirstOrDefaultAsync(cancellationToken);
+        return last is null ? null : new CommandResult { Id = last.StreamId, Version = last.Version };
     }
 
     private static IResult Answer(Response<CommandAccepted, CommandRejected> response, Func<CommandResult, IResult> onAccepted)
