@@ -18,7 +18,9 @@ public sealed class ExpiredMessageFilter<T>(TimeProvider time, ILoggerFactory lo
 
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        if (context.ExpirationTime is { } expires && new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)) < time.GetUtcNow())
+        // MassTransit reads the expiration time in UTC; a local time is converted, not relabelled
+        if (context.ExpirationTime is { } expires
+            && new DateTimeOffset(expires.Kind == DateTimeKind.Local ? expires.ToUniversalTime() : DateTime.SpecifyKind(expires, DateTimeKind.Utc)) < time.GetUtcNow())
         {
             loggers.CreateLogger(LoggerName).LogWarning("{MessageType} {MessageId} expired at {Expires:O} before it was handled: not handled",
                 typeof(T).Name, context.MessageId, expires);
