@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -39,6 +40,8 @@ public static class MessagingExtensions
         services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource("MassTransit"));
         services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter("MassTransit"));
 
+        services.TryAddSingleton(TimeProvider.System);
+
         var uri = configuration.RabbitMqUri();
         services.AddMassTransit(x =>
         {
@@ -46,6 +49,10 @@ public static class MessagingExtensions
             // consume the same event each get every copy instead of competing for it
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(configuration.EndpointPrefix(), false));
             consumers(x);
+
+            // on every consumer's endpoint (not on this process's reply queue): a command that expired
+            // while it waited for a consumer is not applied, since its sender has answered that it was not
+            x.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(ExpiredMessageFilter<>), context));
             x.UsingRabbitMq((context, cfg) =>
             {
                 var vhost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
@@ -59,6 +66,12 @@ public static class MessagingExtensions
                     }
                 });
                 TaskStatusRouting.Configure(cfg);
+
+                // exchanges that clients bind to before anything is published on them are declared at
+                // start-up: a plain AMQP sender binds a queue to CommandRejected to see why its commands
+                // were refused, and that binding fails (404) while the exchange does not exist
+                cfg.DeployPublishTopology = true;
+                cfg.Publish<Swarm.Contracts.Commands.CommandRejected>();
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
                 cfg.UseMessageRetry(r => r.Intervals(50, 200, 1000));
                 cfg.ConfigureEndpoints(context);

@@ -51,6 +51,6 @@ public static class ClusterEndpoints
         }
 
         var command = new UpdateCluster { CommandId = NewId.NextGuid(), TaskHistoryLimit = body.TaskHistoryLimit };
-        return await sender.SendAsync(command, Results.Ok, ct);
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }
 }

@@ -85,6 +85,6 @@ public static class NodeEndpoints
             LabelAdd = body.LabelAdd,
             LabelRemove = body.LabelRemove,
         };
-        return await sender.SendAsync(command, Results.Ok, ct);
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }
 }

@@ -70,7 +70,7 @@ public static class ServiceEndpoints
         }
 
         var command = new CreateService { CommandId = NewId.NextGuid(), Spec = spec! };
-        return await sender.SendAsync(command, r => Results.Created($"/api/services/{r.Id}", r), ct);
+        return await sender.SendAsync(command, command.CommandId, r => Results.Created($"/api/services/{r.Id}", r), ct);
     }
 
     private static async Task<IResult> ListAsync(IQuerySession session, CancellationToken ct)
@@ -128,7 +128,7 @@ public static class ServiceEndpoints
         {
             return service.PreviousSpec is null
                 ? ApiError.BadRequest("rollback", $"service '{service.Name}' has no previous spec to roll back to")
-                : await sender.SendAsync(command, Results.Ok, ct);
+                : await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
         }
 
         if (body.Spec is { } replacement && replacement.Name != service.Name)
@@ -141,7 +141,7 @@ public static class ServiceEndpoints
             return ApiError.BadRequest(invalid.Field, invalid.Reason);
         }
 
-        return await sender.SendAsync(command, Results.Ok, ct);
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }
 
     private static async Task<IResult> RemoveAsync(string nameOrId, IQuerySession session, CommandSender sender, CancellationToken ct)
@@ -153,7 +153,7 @@ public static class ServiceEndpoints
         }
 
         var command = new RemoveService { CommandId = NewId.NextGuid(), Service = found.Value!.Id.ToString() };
-        return await sender.SendAsync(command, Results.Ok, ct);
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }
 
     private static async Task<IResult> TasksAsync(string nameOrId, IQuerySession session, CancellationToken ct)

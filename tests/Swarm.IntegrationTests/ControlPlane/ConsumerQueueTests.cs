@@ -7,6 +7,7 @@ using Swarm.Allocator;
 using Swarm.Dispatcher;
 using Swarm.IntegrationTests.Infrastructure;
 using Swarm.Messaging;
+using Swarm.Orchestrator;
 using Swarm.Scheduler;
 using Swarm.Testing;
 
@@ -95,6 +96,34 @@ public sealed class ConsumerQueueTests
         finally
         {
             await app.StopAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task The_command_rejected_exchange_exists_from_start_up_so_a_queue_can_be_bound_to_it_before_any_rejection()
+    {
+        await using var cluster = await IsolatedCluster.CreateAsync();
+        using var host = await StartAsync(cluster, "orchestrator", b => b.AddOrchestrator());
+        try
+        {
+            const string exchange = "Swarm.Contracts.Commands:CommandRejected";
+            var vhost = Uri.EscapeDataString(cluster.VHost);
+            using (var doc = await GetAsync($"api/exchanges/{vhost}/{Uri.EscapeDataString(exchange)}"))
+            {
+                Assert.Equal("fanout", doc.RootElement.GetProperty("type").GetString());
+                Assert.True(doc.RootElement.GetProperty("durable").GetBoolean());
+            }
+
+            // what the README tells a plain AMQP client to do, before any command was refused
+            using var api = TestInfrastructure.ManagementClient();
+            var queue = await api.PutAsync($"api/queues/{vhost}/rejections", new StringContent("""{"durable":false}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(queue.IsSuccessStatusCode, $"{(int)queue.StatusCode}");
+            var binding = await api.PostAsync($"api/bindings/{vhost}/e/{Uri.EscapeDataString(exchange)}/q/rejections", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(binding.IsSuccessStatusCode, $"binding a queue to {exchange}: {(int)binding.StatusCode} {await binding.Content.ReadAsStringAsync()}");
+        }
+        finally
+        {
+            await host.StopAsync();
         }
     }
 
