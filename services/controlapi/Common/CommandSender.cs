@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.ControlApi.Contracts;
+using Swarm.EventStore;
 
 namespace Swarm.ControlApi.Common;
 
@@ -142,16 +143,16 @@ public sealed class CommandSender(IServiceProvider services, IDocumentStore stor
         return new ApiError(ApiError.Unavailable, "", $"no answer to {typeof(T).Name} within {timeout.TotalSeconds:0.#} s, and it was not applied: is the orchestrator running and the message bus reachable?").ToResult();
     }
 
-    /// <summary>What the command wrote, if anything: the stream and version of the last event it caused.</summary>
+    /// <summary>
+    /// How the command was applied, if it was: the orchestrator records every command it applies, with its
+    /// answer, in the transaction of its events (<see cref="AppliedCommand"/>), so a lost answer is read back
+    /// by the command id (the record's key).
+    /// </summary>
     private async Task<CommandResult?> WrittenAsync(Guid commandId, CancellationToken cancellationToken)
     {
         await using var query = store.QuerySession();
-        var causation = commandId.ToString();
-        var last = await query.Events.QueryAllRawEvents()
-            .Where(e => e.CausationId == causation)
-            .OrderByDescending(e => e.Sequence)
-            .FirstOrDefaultAsync(cancellationToken);
-        return last is null ? null : new CommandResult { Id = last.StreamId, Version = last.Version };
+        var applied = await query.LoadAsync<AppliedCommand>(commandId, cancellationToken);
+        return applied is null ? null : new CommandResult { Id = applied.AggregateId, Version = applied.Version };
     }
 
     private static IResult Answer(Response<CommandAccepted, CommandRejected> response, Func<CommandResult, IResult> onAccepted)

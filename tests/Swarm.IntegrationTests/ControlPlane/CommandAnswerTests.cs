@@ -87,7 +87,7 @@ public sealed class CommandAnswerTests
         }
     }
 
-    /// <summary>Creates the service a <see cref="CreateService"/> asks for, as the orchestrator does, and never answers.</summary>
+    /// <summary>Creates the service a <see cref="CreateService"/> asks for and records the command, as the orchestrator does, and never answers.</summary>
     public sealed class SilentCreateServiceConsumer(IDocumentStore store) : IConsumer<CreateService>
     {
         public async Task Consume(ConsumeContext<CreateService> context)
@@ -96,6 +96,7 @@ public sealed class CommandAnswerTests
             await using var session = store.LightweightSession();
             session.Stamp(context.Message.CommandId, context.Message.CommandId);
             session.Events.StartStream<Service>(id, new ServiceCreated { ServiceId = id, Spec = context.Message.Spec, CreatedAt = DateTimeOffset.UtcNow });
+            session.Insert(new AppliedCommand { Id = context.Message.CommandId, Command = nameof(CreateService), AggregateId = id, Version = 1, At = DateTimeOffset.UtcNow });
             await session.SaveChangesAsync();
         }
     }
