@@ -157,13 +157,5 @@ public sealed class AssignmentReconcilerTests : IDisposable
         Assert.Equal(assignedMeanwhile.Id.ToString(), Assert.Single(messages[1].Assignments.Tasks).TaskId);
     }
 
-    [Fact]
-    public async Task A_session_without_an_open_stream_is_skipped()
-    {
-        _stream.Close();
-        InLog(Guid.NewGuid(), ModelTaskState.Assigned);
-        Assert.Equal(0, await Reconciler().ReconcileAsync(CancellationToken.None));
-    }
-
     public void Dispose() => _stream.Dispose();
 }
