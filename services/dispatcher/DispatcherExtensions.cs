@@ -26,6 +26,8 @@ public static class DispatcherExtensions
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DispatcherMetrics.MeterName));
 
         builder.Services.AddSingleton(AssignmentEndpoint.ForThisProcess());
+        builder.Services.AddSingleton<AssignmentGapSignal>();
+        builder.Services.AddReceiveEndpointObserver<AssignmentEndpointObserver>();
         builder.AddSwarmManager(x =>
         {
             x.AddConsumer<TasksAssignedConsumer, TasksAssignedConsumerDefinition>();

@@ -12,6 +12,9 @@ public sealed class HeartbeatMonitor
     private readonly object _gate = new();
     private readonly Dictionary<Guid, DateTimeOffset> _deadlines = [];
     private readonly HashSet<Guid> _expiring = [];
+
+    // nodes whose down write failed and that wait to expire again: counted as missed once
+    private readonly HashSet<Guid> _retrying = [];
     private readonly TimeProvider _time;
     private readonly HeartbeatMetrics? _metrics;
 
@@ -39,6 +42,7 @@ public sealed class HeartbeatMonitor
         {
             _deadlines[nodeId] = deadline;
             _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
         }
     }
 
@@ -72,6 +76,7 @@ public sealed class HeartbeatMonitor
         {
             _deadlines.Clear();
             _expiring.Clear();
+            _retrying.Clear();
         }
     }
 
@@ -81,6 +86,7 @@ public sealed class HeartbeatMonitor
         {
             _deadlines.Remove(nodeId);
             _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
         }
     }
 
@@ -108,6 +114,7 @@ public sealed class HeartbeatMonitor
         lock (_gate)
         {
             _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
         }
     }
 
@@ -126,6 +133,7 @@ public sealed class HeartbeatMonitor
             }
 
             _deadlines[nodeId] = deadline;
+            _retrying.Add(nodeId);
             return true;
         }
     }
@@ -143,7 +151,7 @@ public sealed class HeartbeatMonitor
                 _expiring.Add(nodeId);
             }
 
-            _metrics?.Missed(expired.Count);
+            _metrics?.Missed(expired.Count(id => !_retrying.Contains(id)));
             return expired;
         }
     }

@@ -3,20 +3,21 @@ using Microsoft.Extensions.Options;
 namespace Swarm.Dispatcher.Sessions;
 
 /// <summary>
-/// Runs the <see cref="AssignmentReconciler"/> every <see cref="DispatcherOptions.FullSetPeriod"/>. Only
-/// the leader holds sessions, so on other replicas a round reads nothing.
+/// Runs the <see cref="AssignmentReconciler"/> every <see cref="DispatcherOptions.FullSetPeriod"/>, and at
+/// once when the <see cref="AssignmentGapSignal"/> is raised. Only the leader holds sessions, so on other
+/// replicas a round reads nothing.
 /// </summary>
 public sealed class AssignmentReconciliationService : BackgroundService
 {
     private readonly AssignmentReconciler _reconciler;
-    private readonly TimeProvider _time;
+    private readonly AssignmentGapSignal _gap;
     private readonly TimeSpan _period;
     private readonly ILogger<AssignmentReconciliationService> _logger;
 
-    public AssignmentReconciliationService(AssignmentReconciler reconciler, TimeProvider time, IOptions<DispatcherOptions> options, ILogger<AssignmentReconciliationService> logger)
+    public AssignmentReconciliationService(AssignmentReconciler reconciler, AssignmentGapSignal gap, IOptions<DispatcherOptions> options, ILogger<AssignmentReconciliationService> logger)
     {
         _reconciler = reconciler;
-        _time = time;
+        _gap = gap;
         _period = options.Value.FullSetPeriod;
         _logger = logger;
     }
@@ -27,7 +28,7 @@ public sealed class AssignmentReconciliationService : BackgroundService
         {
             try
             {
-                await Task.Delay(_period, _time, stoppingToken);
+                await _gap.WaitAsync(_period, stoppingToken);
                 var sent = await _reconciler.ReconcileAsync(stoppingToken);
                 if (sent > 0)
                 {
