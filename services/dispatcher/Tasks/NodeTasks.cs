@@ -15,9 +15,22 @@ public static class NodeTasks
         }
 
         var ids = nodeIds.Select(id => (Guid?)id).Distinct().ToArray();
-        var tasks = await query.Query<SwarmTask>()
-            .Where(t => ids.Contains(t.NodeId) && TaskStateMachine.NonTerminal.Contains(t.State))
-            .ToListAsync(cancellationToken);
+        IReadOnlyList<SwarmTask> tasks;
+        if (ids.Length == 1)
+        {
+            // a session's first set: the plain equality the node id index serves
+            var nodeId = ids[0];
+            tasks = await query.Query<SwarmTask>()
+                .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State))
+                .ToListAsync(cancellationToken);
+        }
+        else
+        {
+            tasks = await query.Query<SwarmTask>()
+                .Where(t => ids.Contains(t.NodeId) && TaskStateMachine.NonTerminal.Contains(t.State))
+                .ToListAsync(cancellationToken);
+        }
+
         return tasks.Where(t => !t.IsTerminal).ToList();
     }
 }

@@ -69,6 +69,25 @@ public sealed class FullSetReconciliationTests
         Assert.Equal(ApiDesiredState.Running, assigned.DesiredState);
     }
 
+    [SkippableFact]
+    public async Task The_full_sets_of_several_nodes_are_read_in_one_query_with_only_their_non_terminal_tasks()
+    {
+        await using var log = await SeededLog.CreateAsync();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var nodeA = await log.NodeAsync("worker-a", Contracts.Model.NodeStatus.Ready);
+        var nodeB = await log.NodeAsync("worker-b", Contracts.Model.NodeStatus.Ready);
+        var nodeC = await log.NodeAsync("worker-c", Contracts.Model.NodeStatus.Ready);
+        var onA = await log.TaskAsync("sets", at, SeededLog.Allocated(at), SeededLog.Assigned(nodeA, at));
+        var runningOnB = await log.TaskAsync("sets", at, SeededLog.Allocated(at), SeededLog.Assigned(nodeB, at), SeededLog.Reported(nodeB, Contracts.Model.TaskState.Running, at));
+        await log.TaskAsync("sets", at, SeededLog.Allocated(at), SeededLog.Assigned(nodeA, at), SeededLog.Reported(nodeA, Contracts.Model.TaskState.Complete, at));
+        await log.TaskAsync("sets", at, SeededLog.Allocated(at), SeededLog.Assigned(nodeC, at));
+
+        await using var query = log.Store.QuerySession();
+        var tasks = await Dispatcher.Tasks.NodeTasks.ReadAsync(query, [nodeA, nodeB], CancellationToken.None);
+
+        Assert.Equal(new[] { onA, runningOnB }.Order(), tasks.Select(t => t.Id).Order());
+    }
+
     /// <summary>Closes every client connection to the cluster's vhost (the broker itself keeps running).</summary>
     private static async Task CloseConnectionsAsync(IsolatedCluster cluster)
     {
