@@ -12,7 +12,8 @@ namespace Swarm.Dispatcher.Heartbeats;
 /// leads. When it starts leading, nodes the log says are ready but that hold no session here get
 /// time to reconnect: one heartbeat timeout after a plain start, <see cref="LeaderChangeGracePeriods"/>
 /// periods after a leader change (as SwarmKit), so a failover never marks a healthy node down. When
-/// it stops leading, it closes every session and forgets every deadline.
+/// it stops leading, it closes every session and forgets every deadline. A node whose down write
+/// fails stays tracked and is tried again (<see cref="NodeExpiry"/>).
 /// </summary>
 public sealed class HeartbeatExpiryService : BackgroundService
 {
