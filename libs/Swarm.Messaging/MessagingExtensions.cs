@@ -32,7 +32,9 @@ public static class MessagingExtensions
     /// <summary>
     /// MassTransit on RabbitMQ. Endpoints take MassTransit's envelope and also plain JSON (content type
     /// <c>application/json</c>) from any AMQP client. A message that cannot be read or handled moves to
-    /// the endpoint's <c>_error</c> queue after the retries; the consumer keeps going.
+    /// the endpoint's <c>_error</c> queue after the retries (<see cref="MessageRetry"/>: about a minute
+    /// through a database or broker outage, at once for a message that cannot be read); the consumer
+    /// keeps going.
     /// </summary>
     public static IServiceCollection AddSwarmBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> consumers)
     {
@@ -73,7 +75,7 @@ public static class MessagingExtensions
                 cfg.DeployPublishTopology = true;
                 cfg.Publish<Swarm.Contracts.Commands.CommandRejected>();
                 cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
-                cfg.UseMessageRetry(r => r.Intervals(50, 200, 1000));
+                MessageRetry.Configure(cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -26,6 +26,8 @@ public static class DispatcherExtensions
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DispatcherMetrics.MeterName));
 
         builder.Services.AddSingleton(AssignmentEndpoint.ForThisProcess());
+        builder.Services.AddSingleton<AssignmentGapSignal>();
+        builder.Services.AddReceiveEndpointObserver<AssignmentEndpointObserver>();
         builder.AddSwarmManager(x =>
         {
             x.AddConsumer<TasksAssignedConsumer, TasksAssignedConsumerDefinition>();
@@ -56,6 +58,8 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton<StatusBatcher>();
         builder.Services.AddSingleton<RegistrationBatcher>();
         builder.Services.AddScoped<AssignmentPusher>();
+        builder.Services.AddSingleton(sp => new AssignmentReconciler(sp.GetRequiredService<SessionRegistry>(), sp.GetRequiredService<Marten.IDocumentStore>()));
+        builder.Services.AddHostedService<AssignmentReconciliationService>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         return builder;

@@ -14,7 +14,15 @@ public sealed class DispatcherOptions
     /// <summary>How long incremental assignment changes are gathered before they are sent (default 50 ms).</summary>
     public double AssignmentFlushMilliseconds { get; set; } = 50;
 
+    /// <summary>
+    /// How often each agent session is compared with what the log assigns to its node, and sent the
+    /// full set again when they differ or a task is still unacknowledged (default 15 s).
+    /// </summary>
+    public double FullSetSeconds { get; set; } = 15;
+
     public TimeSpan HeartbeatPeriod => TimeSpan.FromSeconds(HeartbeatPeriodSeconds > 0 ? HeartbeatPeriodSeconds : 5);
+
+    public TimeSpan FullSetPeriod => TimeSpan.FromSeconds(FullSetSeconds > 0 ? FullSetSeconds : 15);
 
     public TimeSpan AssignmentFlushDelay => TimeSpan.FromMilliseconds(AssignmentFlushMilliseconds > 0 ? AssignmentFlushMilliseconds : 50);
 }

@@ -100,11 +100,8 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             // changes pushed from now on wait in the stream and follow the COMPLETE set
             await using (var query = _store.QuerySession())
             {
-                var nodeId = session.NodeId;
-                var tasks = await query.Query<SwarmTask>()
-                    .Where(t => t.NodeId == nodeId && TaskStateMachine.NonTerminal.Contains(t.State))
-                    .ToListAsync(context.CancellationToken);
-                stream.Start(tasks.Where(t => !t.IsTerminal).Select(t => TaskSpans.Dispatch(t, _time)));
+                var tasks = await NodeTasks.ReadAsync(query, [session.NodeId], context.CancellationToken);
+                stream.Start(tasks.Select(t => TaskSpans.Dispatch(t, _time)));
                 _logger.LogDebug("session {SessionId}: sent {Count} assignments", session.SessionId, tasks.Count);
             }
 

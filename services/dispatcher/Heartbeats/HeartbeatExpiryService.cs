@@ -12,7 +12,8 @@ namespace Swarm.Dispatcher.Heartbeats;
 /// leads. When it starts leading, nodes the log says are ready but that hold no session here get
 /// time to reconnect: one heartbeat timeout after a plain start, <see cref="LeaderChangeGracePeriods"/>
 /// periods after a leader change (as SwarmKit), so a failover never marks a healthy node down. When
-/// it stops leading, it closes every session and forgets every deadline.
+/// it stops leading, it closes every session and forgets every deadline. A node whose down write
+/// fails stays tracked and is tried again (<see cref="NodeExpiry"/>).
 /// </summary>
 public sealed class HeartbeatExpiryService : BackgroundService
 {
@@ -23,7 +24,7 @@ public sealed class HeartbeatExpiryService : BackgroundService
 
     private readonly HeartbeatMonitor _monitor;
     private readonly SessionRegistry _sessions;
-    private readonly NodeStatusWriter _nodes;
+    private readonly NodeExpiry _expiry;
     private readonly IDocumentStore _store;
     private readonly TimeProvider _time;
     private readonly LeadershipState _leadership;
@@ -34,7 +35,7 @@ public sealed class HeartbeatExpiryService : BackgroundService
     {
         _monitor = monitor;
         _sessions = sessions;
-        _nodes = nodes;
+        _expiry = new NodeExpiry(monitor, sessions, nodes.MarkDownAsync, logger);
         _store = store;
         _time = time;
         _leadership = leadership;
@@ -89,10 +90,7 @@ public sealed class HeartbeatExpiryService : BackgroundService
             try
             {
                 await Task.Delay(tick, _time, ct);
-                foreach (var nodeId in _monitor.TakeExpired())
-                {
-                    await ExpireAsync(nodeId, ct);
-                }
+                await _expiry.ExpireDueAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -131,22 +129,6 @@ public sealed class HeartbeatExpiryService : BackgroundService
                 _logger.LogWarning(ex, "reading ready nodes failed (attempt {Attempt}); retrying", attempt);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), _time, ct);
             }
-        }
-    }
-
-    private async Task ExpireAsync(Guid nodeId, CancellationToken ct)
-    {
-        var session = _sessions.ForNode(nodeId);
-        if (session is not null)
-        {
-            _sessions.Close(session);
-        }
-
-        // a node that registered again meanwhile has a new session and a new deadline: it stays ready
-        var written = await _nodes.MarkDownAsync(nodeId, DownMessage, () => !_sessions.HasSession(nodeId) && !_monitor.IsTracked(nodeId), ct);
-        if (written)
-        {
-            _logger.LogWarning("node {NodeId} is down: {Message}", nodeId, DownMessage);
         }
     }
 }

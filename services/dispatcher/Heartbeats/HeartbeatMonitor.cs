@@ -3,12 +3,18 @@ namespace Swarm.Dispatcher.Heartbeats;
 /// <summary>
 /// Heartbeat deadlines of the nodes this dispatcher is responsible for. Pure bookkeeping on an
 /// injected clock: a node that has not beaten for <c>missed × period</c> is expired; nothing here
-/// writes to the log.
+/// writes to the log. An expired node stays here as <em>expiring</em> until its down write commits
+/// (<see cref="ExpiryWritten"/>) or fails (<see cref="RetryExpiry"/>, which gives it a new deadline),
+/// so a database error never makes the dispatcher forget a silent node.
 /// </summary>
 public sealed class HeartbeatMonitor
 {
     private readonly object _gate = new();
     private readonly Dictionary<Guid, DateTimeOffset> _deadlines = [];
+    private readonly HashSet<Guid> _expiring = [];
+
+    // nodes whose down write failed and that wait to expire again: counted as missed once
+    private readonly HashSet<Guid> _retrying = [];
     private readonly TimeProvider _time;
     private readonly HeartbeatMetrics? _metrics;
 
@@ -35,6 +41,8 @@ public sealed class HeartbeatMonitor
         lock (_gate)
         {
             _deadlines[nodeId] = deadline;
+            _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
         }
     }
 
@@ -57,7 +65,7 @@ public sealed class HeartbeatMonitor
         var deadline = _time.GetUtcNow() + grace;
         lock (_gate)
         {
-            return _deadlines.TryAdd(nodeId, deadline);
+            return !_expiring.Contains(nodeId) && _deadlines.TryAdd(nodeId, deadline);
         }
     }
 
@@ -67,6 +75,8 @@ public sealed class HeartbeatMonitor
         lock (_gate)
         {
             _deadlines.Clear();
+            _expiring.Clear();
+            _retrying.Clear();
         }
     }
 
@@ -75,9 +85,12 @@ public sealed class HeartbeatMonitor
         lock (_gate)
         {
             _deadlines.Remove(nodeId);
+            _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
         }
     }
 
+    /// <summary>Whether the node has a heartbeat deadline (it is not expiring).</summary>
     public bool IsTracked(Guid nodeId)
     {
         lock (_gate)
@@ -86,7 +99,46 @@ public sealed class HeartbeatMonitor
         }
     }
 
-    /// <summary>Removes and returns every node whose deadline has passed.</summary>
+    /// <summary>Whether the node expired and its down write has not committed yet (no heartbeat since).</summary>
+    public bool IsExpiring(Guid nodeId)
+    {
+        lock (_gate)
+        {
+            return _expiring.Contains(nodeId);
+        }
+    }
+
+    /// <summary>The expired node's down write committed (or was not needed): it is forgotten.</summary>
+    public void ExpiryWritten(Guid nodeId)
+    {
+        lock (_gate)
+        {
+            _expiring.Remove(nodeId);
+            _retrying.Remove(nodeId);
+        }
+    }
+
+    /// <summary>
+    /// The expired node's down write failed: it expires again after <paramref name="delay"/>, unless it
+    /// heartbeats meanwhile. False when the node is no longer expiring (it came back, or was forgotten).
+    /// </summary>
+    public bool RetryExpiry(Guid nodeId, TimeSpan delay)
+    {
+        var deadline = _time.GetUtcNow() + delay;
+        lock (_gate)
+        {
+            if (!_expiring.Remove(nodeId))
+            {
+                return false;
+            }
+
+            _deadlines[nodeId] = deadline;
+            _retrying.Add(nodeId);
+            return true;
+        }
+    }
+
+    /// <summary>Returns every node whose deadline has passed; each stays <see cref="IsExpiring"/> until its down write is settled.</summary>
     public IReadOnlyList<Guid> TakeExpired()
     {
         var now = _time.GetUtcNow();
@@ -96,9 +148,10 @@ public sealed class HeartbeatMonitor
             foreach (var nodeId in expired)
             {
                 _deadlines.Remove(nodeId);
+                _expiring.Add(nodeId);
             }
 
-            _metrics?.Missed(expired.Count);
+            _metrics?.Missed(expired.Count(id => !_retrying.Contains(id)));
             return expired;
         }
     }

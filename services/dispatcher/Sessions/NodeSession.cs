@@ -72,6 +72,21 @@ public sealed class NodeSession
         stream?.Push(assignment);
     }
 
+    /// <summary>
+    /// Starts a refresh of the open stream's COMPLETE set (<see cref="AssignmentStream.BeginRefresh"/>);
+    /// null when the agent holds no started stream.
+    /// </summary>
+    public (AssignmentStream Stream, long Refresh)? BeginRefresh()
+    {
+        AssignmentStream? stream;
+        lock (_gate)
+        {
+            stream = _stream;
+        }
+
+        return stream?.BeginRefresh() is { } refresh ? (stream, refresh) : null;
+    }
+
     /// <summary>Sends a message on the open stream; false when the agent holds none.</summary>
     public bool Send(Api.SessionMessage message)
     {

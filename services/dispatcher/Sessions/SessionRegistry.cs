@@ -42,6 +42,15 @@ public sealed class SessionRegistry
         return session;
     }
 
+    /// <summary>Every session held now (a copy).</summary>
+    public IReadOnlyList<NodeSession> All()
+    {
+        lock (_gate)
+        {
+            return [.. _byNode.Values];
+        }
+    }
+
     public NodeSession? Find(string sessionId)
     {
         lock (_gate)
