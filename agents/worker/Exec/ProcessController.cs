@@ -105,7 +105,7 @@ internal sealed class ProcessController : ITaskController
         return Task.CompletedTask;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var spec = _task.Spec;
         var workingDir = string.IsNullOrEmpty(spec.WorkingDir) ? null : spec.WorkingDir;
@@ -178,7 +178,24 @@ internal sealed class ProcessController : ITaskController
         _ = WatchChildAsync(process);
         _ = KeepLogBoundedAsync(_watch.Token);
         _executor.PruneLogs();
-        return Task.CompletedTask;
+        if (_leadsGroup)
+        {
+            await LeadingItsSessionAsync(process, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most a second) until <c>setsid</c> has made the process the leader of its own session: only
+    /// then can it be found by the scan for leftovers and stopped with its group, so the task is not
+    /// reported started before.
+    /// </summary>
+    private async Task LeadingItsSessionAsync(Process process, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        while (Posix.Session(_pid) != _pid && !process.HasExited && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(2, cancellationToken);
+        }
     }
 
     /// <summary>
