@@ -38,6 +38,26 @@ public static class ChaosInvariants
         }
     }
 
+    /// <summary>The nodes (hostname, upper-cased status), or null while the control API does not answer.</summary>
+    public static async Task<List<(string Hostname, string Status)>?> TryNodesAsync(RunningCluster cluster)
+    {
+        try
+        {
+            using var response = await Http.GetAsync($"{cluster.ApiUrl}/api/nodes");
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return [.. json.RootElement.EnumerateArray().Select(n => (n.GetProperty("hostname").GetString()!, n.GetProperty("status").GetString()!.ToUpperInvariant()))];
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Every replica running, one running task per slot, no second task of a slot still running.</summary>
     public static bool Converged(List<TaskRow>? tasks, int replicas) =>
         tasks is not null

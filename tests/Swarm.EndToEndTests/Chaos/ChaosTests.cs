@@ -109,7 +109,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             cluster.Kill("worker-1");
             await Task.Delay(RestartDelay);
             cluster.Restart("worker-1");
-        });
+        }, strikeWhen: FirstTaskProcessOf("worker-1"));
 
     /// <summary>
     /// Longer than the heartbeat timeout: the node is declared down and its tasks run elsewhere; when the
@@ -128,7 +128,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 cluster.Signal("worker-1", stop: false);
             }
-        });
+        }, strikeWhen: FirstTaskProcessOf("worker-1"));
 
     [SkippableFact]
     public async Task RabbitMQ_stopped_while_a_service_starts_and_started_again_leaves_every_replica_running_once()
@@ -208,10 +208,18 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// Starts a cluster, creates the service, injects the fault once its first task exists, then checks
     /// every invariant (all of them, so one run shows everything a fault breaks) and records the outcome.
     /// </summary>
-    private async Task RunAsync(string fault, Func<RunningCluster, Task> inject, int dispatchers = 1, Func<Task<ClusterBackend>>? backend = null)
+    /// <remarks>
+    /// <paramref name="strikeWhen"/>: when the fault strikes, given the service's tasks; by default as soon
+    /// as its first task exists. A service's tasks usually start together, in one batch, so faults of a
+    /// worker strike as soon as that worker has started its first task process (seen on /proc), while the
+    /// others are still being started and before the control plane has heard of any of them running.
+    /// </remarks>
+    private async Task RunAsync(string fault, Func<RunningCluster, Task> inject, int dispatchers = 1, Func<Task<ClusterBackend>>? backend = null, Func<RunningCluster, List<TaskRow>, bool>? strikeWhen = null)
     {
+        var total = Stopwatch.StartNew();
         await using var cluster = await RunningCluster.StartAsync(heartbeatSeconds: HeartbeatSeconds, dispatchers: dispatchers,
             backend: backend is null ? null : await backend());
+        output.WriteLine($"[{total.Elapsed.TotalSeconds:F0} s] cluster started");
         var violations = new List<string>();
         var runningAtFault = 0;
         TimeSpan? converged = null;
@@ -221,28 +229,33 @@ public sealed class ChaosTests(ITestOutputHelper output)
             var (status, body) = await cluster.PostAsync("/api/services", new { name = Service, replicas = Replicas, command = ChaosInvariants.TaskCommand });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create {Service}: {status} {body}");
 
-            var first = (await Eventually.WaitAsync(() => ChaosInvariants.TryTasksAsync(cluster, Service), t => t is { Count: > 0 }, TimeSpan.FromSeconds(60), "the service's first task"))!;
+            strikeWhen ??= (_, _) => true;
+            var first = (await Eventually.WaitAsync(() => ChaosInvariants.TryTasksAsync(cluster, Service), t => t is { Count: > 0 } && strikeWhen(cluster, t),
+                TimeSpan.FromSeconds(60), "the moment to strike"))!;
             runningAtFault = first.Count(t => t.Running);
             var clock = Stopwatch.StartNew();
             await inject(cluster);
-            output.WriteLine($"{fault}: injected with {first.Count} tasks, {runningAtFault}/{Replicas} running; over after {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"[{total.Elapsed.TotalSeconds:F0} s] {fault}: injected with {first.Count} tasks, {runningAtFault}/{Replicas} running; over after {clock.Elapsed.TotalSeconds:F1} s");
 
             converged = await WaitConvergedAsync(cluster, clock, violations);
             var tasks = await WaitProcessesMatchAsync(cluster, violations);
             violations.AddRange((await ChaosInvariants.BackwardStatesAsync(cluster)).Take(10));
+            await WaitNodesBackAsync(cluster, violations);
             if (tasks is not null)
             {
                 output.WriteLine($"after the fault: {ChaosInvariants.Describe(tasks)}; {tasks.Max(t => t.Attempt)} attempts at most on a slot");
             }
 
+            output.WriteLine($"[{total.Elapsed.TotalSeconds:F0} s] invariants checked");
             await RemoveAsync(cluster, violations);
+            output.WriteLine($"[{total.Elapsed.TotalSeconds:F0} s] service removed");
         }
         catch (Exception ex) when (ex is not SkipException)
         {
             violations.Add($"{ex.GetType().Name}: {ex.Message}");
         }
 
-        var outcome = new ChaosOutcome(fault, Replicas, runningAtFault, violations.Count == 0 || converged is not null ? converged : null, violations);
+        var outcome = new ChaosOutcome(fault, Replicas, runningAtFault, converged, violations);
         output.WriteLine(await ConvergeTable.RecordAsync(outcome));
         output.WriteLine($"(table in {ConvergeTable.FileFor(Replicas)})");
         if (!outcome.Passed)
@@ -301,6 +314,25 @@ public sealed class ChaosTests(ITestOutputHelper output)
         return tasks;
     }
 
+    /// <summary>Both workers ready again, as the nodes they were: a restarted worker does not join as a third node.</summary>
+    private async Task WaitNodesBackAsync(RunningCluster cluster, List<string> violations)
+    {
+        var deadline = DateTime.UtcNow + ProcessSettle;
+        List<(string Hostname, string Status)>? nodes = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            nodes = await ChaosInvariants.TryNodesAsync(cluster);
+            if (nodes is { Count: 2 } && nodes.All(n => n.Status == "READY") && nodes.Select(n => n.Hostname).Distinct().Count() == 2)
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        violations.Add($"nodes after the fault: {(nodes is null ? "the control API did not answer" : string.Join(", ", nodes.Select(n => $"{n.Hostname} {n.Status}")))} (the 2 workers, ready, expected)");
+    }
+
     /// <summary><c>service rm</c>, then no task process of the run left and no task running.</summary>
     private async Task RemoveAsync(RunningCluster cluster, List<string> violations)
     {
@@ -355,6 +387,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"every process's output: {file}; the last 150 lines:");
         output.WriteLine(string.Join('\n', lines.TakeLast(150)));
     }
+
+    /// <summary>Once the worker has started a task process (a child of its own running the task command).</summary>
+    private static Func<RunningCluster, List<TaskRow>, bool> FirstTaskProcessOf(string worker) =>
+        (cluster, _) => cluster.MarkedProcesses().Any(p => p.ParentPid == cluster.ProcessId(worker) && ChaosInvariants.IsTaskCommand(p));
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 

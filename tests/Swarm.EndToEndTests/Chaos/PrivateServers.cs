@@ -47,7 +47,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
                 $"RABBITMQ_PID_FILE={broker._dir}/pid",
                 $"RABBITMQ_ENABLED_PLUGINS_FILE={broker._dir}/enabled_plugins",
                 $"{Bin}/rabbitmq-server", "-detached"], TimeSpan.FromSeconds(30), broker._dir);
-            await broker.CtlAsync(TimeSpan.FromSeconds(150), "await_startup", "--timeout", "120");
+            await broker.AwaitStartupAsync();
             await broker.CtlAsync(TimeSpan.FromSeconds(30), "add_vhost", "swarm");
             await broker.CtlAsync(TimeSpan.FromSeconds(30), "set_permissions", "-p", "swarm", "guest", ".*", ".*", ".*");
             return broker;
@@ -59,6 +59,32 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for the broker to run. <c>rabbitmq-server -detached</c> returns before the node has
+    /// registered with epmd, and until it has, <c>await_startup</c> fails at once ("not running at all").
+    /// </summary>
+    private async Task AwaitStartupAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(150);
+        while (true)
+        {
+            try
+            {
+                await CtlAsync(TimeSpan.FromSeconds(150), "await_startup", "--timeout", "120");
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1000);
+            }
+            catch (InvalidOperationException ex)
+            {
+                var log = Path.Combine(_dir, "log", _node + ".log");
+                throw new InvalidOperationException($"the private RabbitMQ node {_node} did not start within 150 s: {ex.Message}\n{(File.Exists(log) ? string.Join('\n', (await File.ReadAllLinesAsync(log)).TakeLast(30)) : "(no node log)")}", ex);
+            }
+        }
+    }
+
     /// <summary>Stops the broker (the Erlang node stays up; every connection drops and the port closes).</summary>
     public Task StopAsync() => CtlAsync(TimeSpan.FromSeconds(60), "stop_app");
 
@@ -66,7 +92,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         await CtlAsync(TimeSpan.FromSeconds(60), "start_app");
-        await CtlAsync(TimeSpan.FromSeconds(150), "await_startup", "--timeout", "120");
+        await AwaitStartupAsync();
     }
 
     private Task<string> CtlAsync(TimeSpan timeout, params string[] args) =>
