@@ -145,7 +145,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 await broker.StartAgainAsync();
             }
-        }, backend: async () =>
+        }, strikeWhen: (_, _) => true, backend: async () =>
         {
             Skip.If(PrivateRabbitMq.MissingReason is not null, PrivateRabbitMq.MissingReason);
             var isolated = await IsolatedCluster.CreateAsync();
@@ -210,7 +210,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// </summary>
     /// <remarks>
     /// <paramref name="strikeWhen"/>: when the fault strikes, given the service's tasks; by default as soon
-    /// as its first task exists. A service's tasks usually start together, in one batch, so faults of a
+    /// as its first task exists. The broker stops as soon as the service is created, so that every hop of
+    /// its tasks through the bus (orchestrator, allocator, scheduler, dispatcher) comes after the outage. A service's tasks usually start together, in one batch, so faults of a
     /// worker strike as soon as that worker has started its first task process (seen on /proc), while the
     /// others are still being started and before the control plane has heard of any of them running.
     /// </remarks>
@@ -229,8 +230,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             var (status, body) = await cluster.PostAsync("/api/services", new { name = Service, replicas = Replicas, command = ChaosInvariants.TaskCommand });
             Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"create {Service}: {status} {body}");
 
-            strikeWhen ??= (_, _) => true;
-            var first = (await Eventually.WaitAsync(() => ChaosInvariants.TryTasksAsync(cluster, Service), t => t is { Count: > 0 } && strikeWhen(cluster, t),
+            strikeWhen ??= (_, tasks) => tasks.Count > 0;
+            var first = (await Eventually.WaitAsync(() => ChaosInvariants.TryTasksAsync(cluster, Service), t => t is not null && strikeWhen(cluster, t),
                 TimeSpan.FromSeconds(60), "the moment to strike"))!;
             runningAtFault = first.Count(t => t.Running);
             var clock = Stopwatch.StartNew();
