@@ -92,7 +92,7 @@ public static class ChaosInvariants
         var commands = marked.Where(IsTaskCommand).ToList();
         if (commands.Count != running.Count)
         {
-            violations.Add($"{commands.Count} processes run the task command for {running.Count} running tasks (pids {string.Join(",", commands.Select(p => p.Pid).Order())})");
+            violations.Add($"{commands.Count} processes run the task command for {running.Count} running tasks (pids {string.Join(",", commands.Select(p => p.Pid).Order().Take(40))}{(commands.Count > 40 ? ",…" : "")})");
         }
 
         Dictionary<string, List<int>> byTask;

@@ -239,7 +239,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             output.WriteLine($"[{total.Elapsed.TotalSeconds:F0} s] {fault}: injected with {first.Count} tasks, {runningAtFault}/{Replicas} running; over after {clock.Elapsed.TotalSeconds:F1} s");
 
             converged = await WaitConvergedAsync(cluster, clock, violations);
-            var tasks = await WaitProcessesMatchAsync(cluster, violations);
+            var tasks = await WaitProcessesMatchAsync(cluster, violations, converged is not null);
             violations.AddRange((await ChaosInvariants.BackwardStatesAsync(cluster)).Take(10));
             await WaitNodesBackAsync(cluster, violations);
             if (tasks is not null)
@@ -289,7 +289,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits (bounded) for exactly one process per running task, still with every replica running.</summary>
-    private async Task<List<TaskRow>?> WaitProcessesMatchAsync(RunningCluster cluster, List<string> violations)
+    private async Task<List<TaskRow>?> WaitProcessesMatchAsync(RunningCluster cluster, List<string> violations, bool converged)
     {
         var deadline = DateTime.UtcNow + ProcessSettle;
         List<TaskRow>? tasks = null;
@@ -307,7 +307,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         violations.AddRange(found);
-        if (tasks is not null && !ChaosInvariants.Converged(tasks, Replicas))
+        if (converged && tasks is not null && !ChaosInvariants.Converged(tasks, Replicas))
         {
             violations.Add($"replicas stopped running after converging: {ChaosInvariants.Describe(tasks)}");
         }
@@ -389,9 +389,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', lines.TakeLast(150)));
     }
 
-    /// <summary>Once the worker has started a task process (a child of its own running the task command).</summary>
+    /// <summary>
+    /// Once the worker has started a task process: a child of its own running the task command, or a
+    /// process marked with a task the control API places on that worker (should the worker detach them).
+    /// </summary>
     private static Func<RunningCluster, List<TaskRow>, bool> FirstTaskProcessOf(string worker) =>
-        (cluster, _) => cluster.MarkedProcesses().Any(p => p.ParentPid == cluster.ProcessId(worker) && ChaosInvariants.IsTaskCommand(p));
+        (cluster, tasks) => cluster.MarkedProcesses().Any(p =>
+            (p.ParentPid == cluster.ProcessId(worker) && ChaosInvariants.IsTaskCommand(p))
+            || (p.TaskId is not null && tasks.Any(t => t.Node == worker && string.Equals(t.Id, p.TaskId, StringComparison.OrdinalIgnoreCase))));
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
