@@ -58,9 +58,6 @@ public sealed class RunningCluster : IAsyncDisposable
     /// <summary>The marker in the environment of every process of this cluster, task processes included.</summary>
     public string RunId => _runId;
 
-    /// <summary>The workers' names, as started.</summary>
-    public IReadOnlyList<string> Workers => [.. _specs.Keys.Where(n => n.StartsWith("worker-", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
-
     private RunningCluster(ClusterBackend cluster)
     {
         _cluster = cluster;
