@@ -14,7 +14,12 @@ public static class ApiRows
     public static async Task<List<TaskRow>> TasksAsync(this RunningCluster cluster, string service)
     {
         var json = await cluster.GetAsync($"/api/services/{service}/tasks");
-        return json.EnumerateArray().Select(t => new TaskRow(
+        return Tasks(json);
+    }
+
+    /// <summary>The rows of a task list answer of the control API.</summary>
+    public static List<TaskRow> Tasks(JsonElement json) =>
+        json.EnumerateArray().Select(t => new TaskRow(
             t.GetProperty("id").GetString()!,
             t.GetProperty("slot").GetInt32(),
             t.GetProperty("attempt").GetInt32(),
@@ -22,7 +27,6 @@ public static class ApiRows
             t.GetProperty("state").GetString()!.ToUpperInvariant(),
             t.GetProperty("desiredState").GetString()!.ToUpperInvariant(),
             Text(t, "error"))).ToList();
-    }
 
     /// <summary>Node status (upper-cased) by hostname.</summary>
     public static async Task<Dictionary<string, string>> NodeStatusAsync(this RunningCluster cluster)

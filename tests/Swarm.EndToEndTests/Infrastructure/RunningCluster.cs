@@ -13,11 +13,12 @@ namespace Swarm.EndToEndTests.Infrastructure;
 /// The whole control plane as separate processes, the way <c>./swarm up</c> runs it: migrator,
 /// controlapi, orchestrator, allocator, scheduler, dispatcher and two process-executor workers, on
 /// an isolated schema and vhost and on free loopback ports. Every process (and every task process a
-/// worker started) is killed at the end.
+/// worker started) is killed at the end. A cluster may instead run on a <see cref="ClusterBackend"/> of
+/// its own (a private PostgreSQL and RabbitMQ, which a test stops and starts).
 /// </summary>
 public sealed class RunningCluster : IAsyncDisposable
 {
-    private readonly IsolatedCluster _cluster;
+    private readonly ClusterBackend _cluster;
     private readonly Dictionary<string, Process> _processes = [];
     private readonly string _runId = Guid.NewGuid().ToString("N");
     private readonly StringBuilder _log = new();
@@ -54,7 +55,10 @@ public sealed class RunningCluster : IAsyncDisposable
     /// <summary>The operating-system process id of a running process of the cluster.</summary>
     public int ProcessId(string name) => _processes[name].Id;
 
-    private RunningCluster(IsolatedCluster cluster)
+    /// <summary>The marker in the environment of every process of this cluster, task processes included.</summary>
+    public string RunId => _runId;
+
+    private RunningCluster(ClusterBackend cluster)
     {
         _cluster = cluster;
         var apiPort = LoopbackPorts.Free();
@@ -70,10 +74,11 @@ public sealed class RunningCluster : IAsyncDisposable
 
     /// <summary>Starts the cluster; <paramref name="dispatchers"/> &gt; 1 runs that many dispatcher replicas electing a leader.</summary>
     /// <remarks><paramref name="environment"/> is added to every process's environment (e.g. an OTLP endpoint).</remarks>
-    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1, IReadOnlyDictionary<string, string>? environment = null)
+    /// <remarks><paramref name="backend"/>: the PostgreSQL and RabbitMQ to run on (the cluster disposes it); by default a fresh schema and vhost of the shared ones.</remarks>
+    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1, IReadOnlyDictionary<string, string>? environment = null, ClusterBackend? backend = null)
     {
-        var isolated = await IsolatedCluster.CreateAsync();
-        var cluster = new RunningCluster(isolated) { _environment = environment ?? new Dictionary<string, string>() };
+        backend ??= ClusterBackend.Of(await IsolatedCluster.CreateAsync());
+        var cluster = new RunningCluster(backend) { _environment = environment ?? new Dictionary<string, string>() };
         try
         {
             await cluster.RunToEndAsync("migrator", Dll("tools/migrator", "Swarm.Migrator"), []);
@@ -185,6 +190,52 @@ public sealed class RunningCluster : IAsyncDisposable
         return live;
     }
 
+    /// <summary>
+    /// Every live process (zombies left out) that carries this run's marker in its environment, with its
+    /// session and the task it runs when a worker marked it (<c>SWARM_TASK_ID</c>, <c>SWARM_NODE_ID</c>):
+    /// what the operating system sees, independent of what the workers recorded.
+    /// </summary>
+    public List<MarkedProcess> MarkedProcesses()
+    {
+        var found = new List<MarkedProcess>();
+        var marker = $"SWARM_E2E_RUN={_runId}";
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                if (!environ.Contains(marker, StringComparer.Ordinal))
+                {
+                    continue;
+                }
+
+                // pid (comm) state ppid pgrp session ...: fields after the command name, which may hold spaces
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[0] is "Z" or "X")
+                {
+                    continue;
+                }
+
+                string? Variable(string name) => environ.FirstOrDefault(e => e.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).TrimEnd('\0').Replace('\0', ' ');
+                found.Add(new MarkedProcess(pid, int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture), Variable("SWARM_TASK_ID"), Variable("SWARM_NODE_ID"), commandLine));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // exited while being read
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Whether the process exists and has not exited (a zombie has).</summary>
     private static bool IsAlive(int pid)
     {
@@ -204,6 +255,21 @@ public sealed class RunningCluster : IAsyncDisposable
     {
         using var kill = Process.Start("kill", [stop ? "-STOP" : "-CONT", _processes[name].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit(5000);
+    }
+
+    /// <summary>
+    /// Starts a process of the cluster again after <see cref="Kill"/> (a manager, a dispatcher replica or a
+    /// worker), as it was first started: same arguments, environment, ports and state directory.
+    /// </summary>
+    public void Restart(string name)
+    {
+        if (_processes.ContainsKey(name))
+        {
+            throw new InvalidOperationException($"{name} is running");
+        }
+
+        var (dll, args, environment) = _specs[name];
+        Start(name, dll, args, environment);
     }
 
     /// <summary>kill -9 of one process, as a crash.</summary>
@@ -271,12 +337,16 @@ public sealed class RunningCluster : IAsyncDisposable
         ["Logging__LogLevel__Default"] = "Information",
     };
 
+    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Args, Dictionary<string, string> Environment)> _specs = [];
+
     private void Start(string name, string dll, IReadOnlyList<string> args, Dictionary<string, string> environment)
     {
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is not built; build the solution first (./swarm test does)");
         }
+
+        _specs[name] = (dll, args, environment);
 
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _workDir };
         psi.ArgumentList.Add(dll);
@@ -426,4 +496,10 @@ public sealed class RunningCluster : IAsyncDisposable
         {
         }
     }
+}
+
+/// <summary>A process of an end-to-end run as /proc shows it; <see cref="SessionLeader"/>: its own session (pid = sid).</summary>
+public sealed record MarkedProcess(int Pid, int ParentPid, int SessionId, string? TaskId, string? NodeId, string CommandLine)
+{
+    public bool SessionLeader => Pid == SessionId;
 }
