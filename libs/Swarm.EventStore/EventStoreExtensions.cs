@@ -38,6 +38,7 @@ public static class EventStoreExtensions
                 o.Options.BatchSize = pageSize;
             });
             marten.AddAsyncDaemon(DaemonMode.HotCold);
+            services.AddHostedService<RelayWatchdog>();
         }
 
         return services;
