@@ -26,9 +26,9 @@ public sealed class BrokerRestartTests
     public async Task The_first_command_after_the_broker_restarts_is_applied_and_answered()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        await using var broker = await PrivateBroker.StartAsync();
+        await using var broker = await PrivateRabbitMq.StartAsync();
         var settings = cluster.Settings("orchestrator");
-        settings["ConnectionStrings:RabbitMq"] = broker.AmqpUri;
+        settings["ConnectionStrings:RabbitMq"] = broker.Uri;
 
         using var orchestrator = await StartOrchestratorAsync(settings);
         await using var api = await StartControlApiAsync(settings);
@@ -41,7 +41,9 @@ public sealed class BrokerRestartTests
             // long enough that every endpoint's reconnect attempts fail twice: MassTransit then waits
             // another 11-19 s (its back-off, with jitter) before reconnecting the orchestrator's command
             // queue and the control API's reply queue, longer than a command used to live (10 s)
-            await broker.RestartAsync(TimeSpan.FromSeconds(20));
+            await broker.StopAsync();
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            await broker.StartAgainAsync();
 
             var after = await http.PostAsJsonAsync("/api/services", new { name = "after", command = new[] { "sleep", "3600" } });
             Assert.True(after.StatusCode == HttpStatusCode.Created, $"{(int)after.StatusCode}: {await after.Content.ReadAsStringAsync()}");

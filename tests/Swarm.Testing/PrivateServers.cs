@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Swarm.Testing;
 
-namespace Swarm.EndToEndTests.Chaos;
+namespace Swarm.Testing;
 
 /// <summary>
 /// A RabbitMQ node of one test's own (its own node name, ports, data and log directories), which the
