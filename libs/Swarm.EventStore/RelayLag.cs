@@ -69,29 +69,46 @@ public sealed class RelayLag
         return Math.Max(0, Interlocked.Read(ref _logHead) - published);
     }
 
-    /// <summary>Reads the newest sequence in the log and the relay's recorded progress.</summary>
+    /// <summary>Reads the newest sequence in the log and the relay's recorded progress into the cached values.</summary>
     public async Task RefreshAsync()
     {
         try
         {
-            await using var connection = new NpgsqlConnection(_connectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(_sql, connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync())
-            {
-                Interlocked.Exchange(ref _logHead, reader.GetInt64(0));
-                Interlocked.Exchange(ref _recorded, reader.GetInt64(1));
-            }
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            _logger.LogDebug("reading the relay's lag failed: {Message}", ex.Message);
+            await ReadAsync(CancellationToken.None);
         }
         finally
         {
             Interlocked.Exchange(ref _refreshedAtTicks, _time.GetUtcNow().UtcTicks);
             Interlocked.Exchange(ref _refreshing, 0);
+        }
+    }
+
+    /// <summary>
+    /// The newest sequence in the log and the progress the relay recorded, read now (and kept for the
+    /// gauge); null when the database cannot be read.
+    /// </summary>
+    public async Task<(long Head, long Recorded)?> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(_sql, connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            var (head, recorded) = (reader.GetInt64(0), reader.GetInt64(1));
+            Interlocked.Exchange(ref _logHead, head);
+            Interlocked.Exchange(ref _recorded, recorded);
+            return (head, recorded);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            _logger.LogDebug("reading the relay's progress failed: {Message}", ex.Message);
+            return null;
         }
     }
 }

@@ -2,7 +2,6 @@ using JasperFx.Events.Daemon;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Swarm.EventStore;
 
@@ -22,19 +21,15 @@ public sealed class RelayWatchdog : BackgroundService
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly IProjectionCoordinator _coordinator;
+    private readonly RelayLag _lag;
     private readonly ILogger<RelayWatchdog> _logger;
-    private readonly string _connectionString;
-    private readonly string _sql;
     private readonly TimeSpan _stall;
 
-    public RelayWatchdog(IConfiguration configuration, IProjectionCoordinator coordinator, ILogger<RelayWatchdog> logger)
+    public RelayWatchdog(IConfiguration configuration, IProjectionCoordinator coordinator, RelayLag lag, ILogger<RelayWatchdog> logger)
     {
         _coordinator = coordinator;
+        _lag = lag;
         _logger = logger;
-        _connectionString = configuration.PostgresConnectionString();
-        var schema = configuration.SwarmSchema();
-        _sql = $"select coalesce((select max(seq_id) from {schema}.mt_events), 0), " +
-               $"coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{EventRelay.SubscriptionName}:All'), 0)";
         _stall = TimeSpan.FromSeconds(configuration.GetValue("Swarm:RelayStallSeconds", 30.0) is var s && s > 0 ? s : 30);
     }
 
@@ -45,7 +40,7 @@ public sealed class RelayWatchdog : BackgroundService
         using var timer = new PeriodicTimer(CheckInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (await ReadAsync(stoppingToken) is not var (head, recorded))
+            if (await _lag.ReadAsync(stoppingToken) is not var (head, recorded))
             {
                 // the database is away: the stall is measured from when it is back
                 since = DateTimeOffset.UtcNow;
@@ -79,23 +74,6 @@ public sealed class RelayWatchdog : BackgroundService
             }
 
             since = DateTimeOffset.UtcNow;
-        }
-    }
-
-    private async Task<(long Head, long Recorded)?> ReadAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(_sql, connection);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            _logger.LogDebug("reading the relay's progress failed: {Message}", ex.Message);
-            return null;
         }
     }
 }
