@@ -25,9 +25,9 @@ namespace Swarm.ControlApi.Common;
 /// Every copy expires at the same moment (<c>ControlApi:CommandTimeoutSeconds</c> after the first was
 /// sent): the broker drops a copy still queued then, and a consumer refuses one it receives later
 /// (<c>Swarm.Messaging.ExpiredMessageFilter</c>). Without an answer by then, the log says whether a copy
-/// was applied all the same (its events are caused by the command id, and one taken just before the
-/// deadline is given a moment to commit): if so that is the answer, otherwise the command was not
-/// applied, and the client is told so.
+/// was applied all the same (the orchestrator records every command it applies, by its id, in the
+/// transaction of its events; one taken just before the deadline is given a moment to commit): if so
+/// that is the answer, otherwise the command was not applied, and the client is told so.
 /// </para>
 /// </remarks>
 public sealed class CommandSender(IServiceProvider services, IDocumentStore store, IConfiguration configuration, TimeProvider time, ILogger<CommandSender> logger)
@@ -40,7 +40,7 @@ public sealed class CommandSender(IServiceProvider services, IDocumentStore stor
 
     private TimeSpan Timeout => TimeSpan.FromSeconds(configuration.GetValue("ControlApi:CommandTimeoutSeconds", 25.0));
 
-    /// <param name="commandId">The command's <c>CommandId</c>: the causation of the events it writes.</param>
+    /// <param name="commandId">The command's <c>CommandId</c>: the key its applied-command record is found by.</param>
     public async Task<IResult> SendAsync<T>(T command, Guid commandId, Func<CommandResult, IResult> onAccepted, CancellationToken cancellationToken)
         where T : class
     {
@@ -101,6 +101,11 @@ public sealed class CommandSender(IServiceProvider services, IDocumentStore stor
                     {
                         break;
                     }
+                }
+
+                if (fault is not null)
+                {
+                    break;
                 }
 
                 await pause.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
