@@ -16,6 +16,7 @@ using Swarm.Domain.Orchestration.TaskReaper;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.Messaging;
 using Swarm.EventStore.Queries;
 
 namespace Swarm.Orchestrator.Reconciliation;
@@ -48,7 +49,9 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
 
     /// <summary>
     /// Reconciles one service of a pass over many: a service that fails is logged and left to the next pass,
-    /// and the pass goes on with the others. False when it failed.
+    /// and the pass goes on with the others. False when it failed. An outage of the database or the broker
+    /// is not one service's failure: it ends the pass, and the message that started it is retried
+    /// (<see cref="MessageRetry"/>).
     /// </summary>
     public async Task<bool> ReconcileOneOfManyAsync(Guid serviceId, CancellationToken cancellationToken)
     {
@@ -57,7 +60,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
             await ReconcileAsync(serviceId, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !MessageRetry.IsOutage(ex))
         {
             logger.LogError(ex, "reconciling service {ServiceId} failed; the other services go on", serviceId);
             return false;
