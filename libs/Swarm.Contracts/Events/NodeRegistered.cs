@@ -7,5 +7,8 @@ public sealed record NodeRegistered
 {
     public Guid NodeId { get; init; }
     public NodeDescription Description { get; init; } = new();
+
+    /// <summary>The client certificate the node registered with (null in events written before mutual TLS).</summary>
+    public NodeCertificateInfo? Certificate { get; init; }
     public DateTimeOffset At { get; init; }
 }

@@ -1,0 +1,20 @@
+namespace Swarm.Contracts.Events;
+
+/// <summary>
+/// The cluster CA changed: a root rotation began or ended, or a join token was rotated. Carries fingerprints
+/// only — never a key or a token's secret.
+/// </summary>
+public sealed record ClusterCaChanged
+{
+    public Guid ClusterId { get; init; }
+
+    /// <summary>root-rotation-started, root-rotation-completed, join-token-rotated.</summary>
+    public string Change { get; init; } = "";
+
+    /// <summary>SHA-256 fingerprints of the roots trusted after the change, the signing root first.</summary>
+    public IReadOnlyList<string> RootFingerprints { get; init; } = [];
+
+    /// <summary>For join-token-rotated: worker or manager.</summary>
+    public string? TokenKind { get; init; }
+    public DateTimeOffset At { get; init; }
+}
