@@ -166,7 +166,8 @@ public sealed class MutualTlsTests : IAsyncDisposable
         var ca = NewCa();
         var dispatcher = await StartAsync(ca);
         var (_, credentials, _) = await JoinedAgentAsync(dispatcher);
-        var other = await StartAsync(NewCa());
+        // a server of another CA that would take the node's certificate
+        var other = await StartAsync(NewCa(), serving: ca);
         using var endpoints = new DispatcherEndpoints([other.Address], a => DispatcherChannels.Mutual(a, credentials, TimeProvider.System, NullLogger.Instance, "n1"));
 
         var client = new Swarm.Dispatcher.Api.Dispatcher.DispatcherClient(endpoints);
