@@ -63,18 +63,18 @@ public sealed class WorkerHost : BackgroundService
         var endpoints = new List<DispatcherEndpoints>();
         try
         {
-            var agents = new List<(string Hostname, NodeAgent Agent)>();
+            var agents = new List<NodeAgent>();
             for (var i = 0; i < nodes.Count; i++)
             {
                 var (settings, executor) = nodes[i];
                 var node = credentials[i];
                 var own = new DispatcherEndpoints(_options.Dispatchers, address => DispatcherChannels.Mutual(address, node, _time, logger, settings.Hostname));
                 endpoints.Add(own);
-                agents.Add((settings.Hostname, new NodeAgent(settings, node, own, executor(logger), _time, logger)));
+                agents.Add(new NodeAgent(settings, node, own, executor(logger), _time, logger));
             }
 
             logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, string.Join(",", _options.Dispatchers));
-            await Task.WhenAll(agents.Select(a => Task.Run(() => RunNodeAsync(a.Hostname, a.Agent, logger, stoppingToken), CancellationToken.None)));
+            await Task.WhenAll(agents.Select(a => Task.Run(() => RunNodeAsync(a, logger, stoppingToken), CancellationToken.None)));
         }
         finally
         {
@@ -93,7 +93,7 @@ public sealed class WorkerHost : BackgroundService
         }
     }
 
-    private static async Task RunNodeAsync(string hostname, NodeAgent agent, ILogger logger, CancellationToken stoppingToken)
+    private static async Task RunNodeAsync(NodeAgent agent, ILogger logger, CancellationToken stoppingToken)
     {
         try
         {
@@ -105,7 +105,7 @@ public sealed class WorkerHost : BackgroundService
         }
         catch (NodeCertificateExpiredException ex)
         {
-            logger.LogError("{Hostname}: {Message}", hostname, ex.Message);
+            logger.LogError("{Message}", ex.Message);
         }
     }
 

@@ -52,9 +52,6 @@ public sealed class NodeAgent
         _logs = new LogPublisher(_client, executor, logger);
     }
 
-    /// <summary>The node's certificate renewal (exposed for tests).</summary>
-    internal CertificateRenewer Renewer => _renewer;
-
     /// <summary>
     /// Runs the node until cancelled. Throws <see cref="NodeRemovedException"/> (after stopping the node's tasks) when
     /// the node was removed from the cluster, and <see cref="NodeCertificateExpiredException"/> when its certificate expired.
