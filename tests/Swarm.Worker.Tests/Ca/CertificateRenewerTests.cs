@@ -58,16 +58,6 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
     /// <summary>Lets the renewer's loop run after the clock moved (bounded).</summary>
     private static async Task SettleAsync() => await Task.Delay(100);
 
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public void The_renewal_falls_between_half_and_four_fifths_of_the_lifetime()
     {
@@ -101,7 +91,7 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
         Assert.Same(before, _credentials.Current);
 
         _time.Advance(TimeSpan.FromMinutes(1));
-        await EventuallyAsync(() => _invoker.Renewals == 1 && _credentials.Current != before);
+        await Eventually.HoldsAsync(() => _invoker.Renewals == 1 && _credentials.Current != before);
 
         // a new key, stored, and the next renewal counts from the new certificate
         Assert.NotEqual(before.Certificate.GetPublicKeyString(), _credentials.Current.Certificate.GetPublicKeyString());
@@ -114,8 +104,8 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
     {
         var renewer = Start_(0);
         _time.Advance(Lifetime * 0.5);
-        await EventuallyAsync(() => _invoker.Renewals == 1);
-        await EventuallyAsync(() => renewer.Due > _time.GetUtcNow());
+        await Eventually.HoldsAsync(() => _invoker.Renewals == 1);
+        await Eventually.HoldsAsync(() => renewer.Due > _time.GetUtcNow());
 
         Assert.Equal(_time.GetUtcNow() + (Lifetime * 0.5), renewer.Due);
     }
@@ -138,7 +128,7 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
         await SettleAsync();
         Assert.Equal(0, _invoker.Renewals);
         _time.Advance(TimeSpan.FromSeconds(1));
-        await EventuallyAsync(() => _invoker.Renewals == 1);
+        await Eventually.HoldsAsync(() => _invoker.Renewals == 1);
     }
 
     [Fact]
@@ -164,8 +154,8 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
         await SettleAsync();
 
         renewer.RootsAnnounced([next.Fingerprint, _ca.Fingerprint]);
-        await EventuallyAsync(() => _invoker.Renewals == 1);
-        await EventuallyAsync(() => _credentials.Current.Roots.Count == 2);
+        await Eventually.HoldsAsync(() => _invoker.Renewals == 1);
+        await Eventually.HoldsAsync(() => _credentials.Current.Roots.Count == 2);
 
         Assert.Equal(1, _invoker.RootRequests);
         Assert.Equal(new HashSet<string> { next.Fingerprint, _ca.Fingerprint }, _credentials.Current.RootFingerprints);

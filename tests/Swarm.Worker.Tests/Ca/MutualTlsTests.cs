@@ -45,16 +45,6 @@ public sealed class MutualTlsTests : IAsyncDisposable
 
     private static NodeJoin Join(TestDispatcher dispatcher, JoinToken token) => new([dispatcher.Address], token, TimeProvider.System, NullLogger.Instance);
 
-    private static async Task EventuallyAsync(Func<bool> condition, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the condition did not hold within {seconds} s");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task Joining_gets_a_certificate_of_the_CA_the_token_pins()
     {
@@ -125,13 +115,13 @@ public sealed class MutualTlsTests : IAsyncDisposable
 
         using var stop = new CancellationTokenSource();
         var run = agent.RunAsync(stop.Token);
-        await EventuallyAsync(() => dispatcher.OpenSessions == 1 && dispatcher.HeartbeatCertificates.Contains(first));
-        await EventuallyAsync(() => credentials.Current.Certificate.Thumbprint != first);
+        await Eventually.HoldsAsync(() => dispatcher.OpenSessions == 1 && dispatcher.HeartbeatCertificates.Contains(first));
+        await Eventually.HoldsAsync(() => credentials.Current.Certificate.Thumbprint != first);
         var renewed = credentials.Current.Certificate.Thumbprint;
         Assert.NotEmpty(dispatcher.Renewals);
 
         // heartbeats after the renewal present the new certificate, in the same session
-        await EventuallyAsync(() => dispatcher.HeartbeatCertificates.Contains(renewed));
+        await Eventually.HoldsAsync(() => dispatcher.HeartbeatCertificates.Contains(renewed));
         Assert.Single(dispatcher.Registrations);
         Assert.Equal(1, dispatcher.OpenSessions);
 
@@ -153,7 +143,7 @@ public sealed class MutualTlsTests : IAsyncDisposable
         var (agent, _, _) = await JoinedAgentAsync(dispatcher, executor);
 
         var run = agent.RunAsync(CancellationToken.None);
-        await EventuallyAsync(() => executor.Started.ContainsKey("task-1"));
+        await Eventually.HoldsAsync(() => executor.Started.ContainsKey("task-1"));
         dispatcher.Removed = true;
 
         await Assert.ThrowsAsync<NodeRemovedException>(() => run.WaitAsync(TimeSpan.FromSeconds(15)));
