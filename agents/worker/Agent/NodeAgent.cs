@@ -119,8 +119,9 @@ public sealed class NodeAgent
             {
                 throw new NodeRemovedException(ex.Status.Detail);
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && _credentials.Current.Certificate.NotAfter.ToUniversalTime() <= _time.GetUtcNow().UtcDateTime)
+            catch (RpcException) when (_credentials.Current.Certificate.NotAfter.ToUniversalTime() <= _time.GetUtcNow().UtcDateTime)
             {
+                // refused in the handshake (UNAVAILABLE) or by the call (UNAUTHENTICATED): an expired certificate cannot be renewed
                 throw new NodeCertificateExpiredException(_settings.Hostname, _credentials.Current.Certificate.NotAfter.ToUniversalTime());
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)

@@ -123,6 +123,3 @@ public sealed class NodeJoin
         }
     }
 }
-
-/// <summary>The node cannot join: a refused token, a server not of the token's cluster, or no dispatcher reachable.</summary>
-public sealed class JoinRefusedException(string message) : Exception(message);

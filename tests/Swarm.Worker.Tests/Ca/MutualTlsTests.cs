@@ -151,6 +151,19 @@ public sealed class MutualTlsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_node_whose_certificate_expired_before_it_could_renew_ends_its_agent()
+    {
+        var ca = NewCa();
+        var dispatcher = await StartAsync(ca);
+        dispatcher.Validity = TimeSpan.FromSeconds(3);
+        dispatcher.RenewalsFail = true;
+        var (agent, _, _) = await JoinedAgentAsync(dispatcher);
+
+        var expired = await Assert.ThrowsAsync<NodeCertificateExpiredException>(() => agent.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("join token", expired.Message);
+    }
+
+    [Fact]
     public async Task The_agent_refuses_a_dispatcher_of_another_cluster_after_joining()
     {
         var ca = NewCa();

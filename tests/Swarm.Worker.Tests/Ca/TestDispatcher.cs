@@ -39,6 +39,7 @@ public sealed class TestDispatcher : IAsyncDisposable
     public TimeSpan Validity { get; set; } = TimeSpan.FromDays(90);
     public Uri Address { get; private set; } = null!;
     public volatile bool Removed;
+    public volatile bool RenewalsFail;
 
     public ConcurrentQueue<string> Joins { get; } = new();
     public ConcurrentQueue<string> Renewals { get; } = new();
@@ -131,6 +132,11 @@ public sealed class TestDispatcher : IAsyncDisposable
         public override Task<NodeCertificateResponse> RenewNodeCertificate(RenewNodeCertificateRequest request, ServerCallContext context)
         {
             var caller = d.Caller(context);
+            if (d.RenewalsFail)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "the CA is down"));
+            }
+
             d.Renewals.Enqueue(caller.NodeId);
             return Task.FromResult(d.Issue(request.Csr, caller));
         }
