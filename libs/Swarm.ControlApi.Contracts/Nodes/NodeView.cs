@@ -25,4 +25,7 @@ public sealed record NodeView
     public int Tasks { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The public facts of the node's certificate; null while it has none (joined before the cluster CA).</summary>
+    public NodeCertificateInfo? Certificate { get; init; }
 }
