@@ -31,7 +31,7 @@ public sealed class ServerCertificate(ClusterCa ca, TimeProvider time, ILogger<S
             }
 
             var certificate = await ca.IssueManagerCertificateAsync(Name, cancellationToken);
-            var context = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection([.. state.Intermediates]), offline: true);
+            var context = SslStreamCertificateContext.Create(certificate, new X509Certificate2Collection(state.Intermediates.ToArray()), offline: true);
             _current = new Issued(context, certificate, state.RootFingerprints[0]);
             logger.LogInformation("TLS server certificate issued by root {Root}, valid until {NotAfter:u}", state.RootFingerprints[0], certificate.NotAfter.ToUniversalTime());
             return context;
