@@ -6,7 +6,7 @@ namespace Swarm.Ctl.Tests;
 /// <summary>swarmctl reaches the API on a unix socket and over mutual TLS, and says plainly why it could not.</summary>
 public sealed class TransportTests : IDisposable
 {
-    private const string NodesJson = """[{"id":"0123456789abcdef0123456789abcdef","hostname":"worker-1","status":"Ready","availability":"Active","role":"worker"}]""";
+    private const string NodesJson = """[{"id":"01234567-89ab-cdef-0123-456789abcdef","hostname":"worker-1","status":"Ready","availability":"Active","role":"worker"}]""";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("swarmctl-test-").FullName;
 

@@ -122,6 +122,11 @@ public static class ControlApiListeners
     /// </summary>
     public static void PrepareSocket(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the control API's unix socket needs Linux or macOS");
+        }
+
         var directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
         {
@@ -156,6 +161,11 @@ public static class ControlApiListeners
         {
             lifetime.ApplicationStarted.Register(() =>
             {
+                if (OperatingSystem.IsWindows())
+                {
+                    return;
+                }
+
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 logger.LogInformation("Control API on unix socket {Socket}", path);
             });
