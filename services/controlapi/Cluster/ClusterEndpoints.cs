@@ -40,7 +40,8 @@ public static class ClusterEndpoints
             return error;
         }
 
-        if (Problem(body!) is { } problem)
+        var changes = body!;
+        if (Problem(changes) is { } problem)
         {
             return problem;
         }
@@ -48,8 +49,8 @@ public static class ClusterEndpoints
         var command = new UpdateCluster
         {
             CommandId = NewId.NextGuid(),
-            TaskHistoryLimit = body.TaskHistoryLimit,
-            NodeCertExpirySeconds = body.NodeCertExpirySeconds,
+            TaskHistoryLimit = changes.TaskHistoryLimit,
+            NodeCertExpirySeconds = changes.NodeCertExpirySeconds,
         };
         return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }

@@ -61,9 +61,18 @@ public sealed class ControlApiAccess(RequestDelegate next, AdminCertificates adm
         HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)
         || request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
 
+    /// <summary>
+    /// Did the request come through the unix socket? Its endpoint says so where Kestrel passes it on; else a connection
+    /// with neither a local nor a remote IP address is one (every TCP connection has both).
+    /// </summary>
+    public static bool OnSocket(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionEndPointFeature>()?.LocalEndPoint is { } endpoint
+            ? endpoint is UnixDomainSocketEndPoint
+            : context.Connection.LocalIpAddress is null && context.Connection.RemoteIpAddress is null;
+
     private async Task<bool> AllowedAsync(HttpContext context)
     {
-        if (context.Connection.LocalEndPoint is UnixDomainSocketEndPoint)
+        if (OnSocket(context))
         {
             return true;
         }

@@ -61,12 +61,17 @@ public sealed class ControlApiSecurityTests
         Assert.Contains("unix socket (ControlApi:Socket) or over TLS with a client certificate", (await nodes.Content.ReadFromJsonAsync<ApiErrorBody>())!.Reason);
         Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, openapi.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, health.StatusCode); // 200, or 503 until the bus connected
     }
 
     [SkippableFact]
     public async Task The_socket_is_0600_in_a_0700_directory_and_answers_the_api()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
         await using var cluster = await IsolatedCluster.CreateAsync();
         await using var api = await ControlApiHost.StartAsync(cluster);
         using var client = api.Socket();
