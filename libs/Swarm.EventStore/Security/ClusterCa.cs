@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Swarm.Contracts.Events;
-using Swarm.Contracts.Model;
 using Swarm.Domain.Cluster;
 using Swarm.Security;
 
@@ -497,98 +496,4 @@ public sealed class ClusterCa
         public NodeCertificate Certificate(string nodeId, string role, X509Certificate2 certificate) =>
             new(nodeId, role, certificate, State.Intermediates, State.Roots);
     }
-}
-
-/// <summary>The key-encryption key from configuration does not open the stored CA (another key, or the state was changed).</summary>
-public sealed class ClusterCaKeyException(string message, Exception inner) : InvalidOperationException(message, inner);
-
-/// <summary>The cluster's trust state, public parts only.</summary>
-public sealed record CaState(
-    string ClusterId,
-    IReadOnlyList<X509Certificate2> Roots,
-    IReadOnlyList<X509Certificate2> Intermediates,
-    TimeSpan NodeCertExpiry,
-    DateTimeOffset? RotationStartedAt)
-{
-    /// <summary>The root that signs now.</summary>
-    public X509Certificate2 SigningRoot => Roots[0];
-
-    public IReadOnlyList<string> RootFingerprints => [.. Roots.Select(Fingerprints.Sha256)];
-
-    public bool Rotating => RotationStartedAt is not null;
-}
-
-/// <summary>An issued certificate with what its holder needs to present and to trust.</summary>
-public sealed record NodeCertificate(
-    string NodeId,
-    string Role,
-    X509Certificate2 Certificate,
-    IReadOnlyList<X509Certificate2> Intermediates,
-    IReadOnlyList<X509Certificate2> Roots)
-{
-    public NodeCertificateInfo Info => NodeCertificates.Describe(Certificate, Roots);
-}
-
-public sealed record JoinTokens(string Worker, string Manager);
-
-/// <summary>A join refused: wrong, rotated or malformed token. The message never repeats the token.</summary>
-public sealed class JoinRefusedException(string message) : Exception(message);
-
-/// <summary>The key-encryption key's source: <c>Swarm:Ca:KeyFile</c> (a 0600 file) or <c>Swarm:Ca:Key</c> (the key itself, e.g. from an environment variable).</summary>
-public sealed class ClusterCaOptions
-{
-    public const string Section = "Swarm:Ca";
-    public string? KeyFile { get; set; }
-    public string? Key { get; set; }
-
-    /// <summary>The options of <see cref="Section"/> in <paramref name="configuration"/>.</summary>
-    public static ClusterCaOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration) => new()
-    {
-        KeyFile = configuration[$"{Section}:KeyFile"] is { Length: > 0 } file ? file.Trim() : null,
-        Key = configuration[$"{Section}:Key"] is { Length: > 0 } key ? key : null,
-    };
-
-    /// <summary>
-    /// The key-encryption key: from <see cref="KeyFile"/> (refused if others may read it) or <see cref="Key"/>.
-    /// Throws <see cref="InvalidOperationException"/> naming the setting when neither or both are set or the key is unusable.
-    /// </summary>
-    public KeyEncryptionKey LoadKey()
-    {
-        if (KeyFile is null && string.IsNullOrWhiteSpace(Key))
-        {
-            throw new InvalidOperationException(
-                $"the cluster CA needs its key-encryption key: set {Section}:KeyFile (a file of mode 0600; environment variable Swarm__Ca__KeyFile) " +
-                $"or {Section}:Key (the key itself; Swarm__Ca__Key). Make one with 'openssl rand -base64 32'; every manager needs the same key");
-        }
-
-        if (KeyFile is not null && !string.IsNullOrWhiteSpace(Key))
-        {
-            throw new InvalidOperationException($"both {Section}:KeyFile and {Section}:Key are set: set only one");
-        }
-
-        var source = KeyFile is not null ? $"{Section}:KeyFile" : $"{Section}:Key";
-        try
-        {
-            return KeyFile is not null ? KeyEncryptionKey.FromFile(KeyFile) : KeyEncryptionKey.Parse(Key!);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new InvalidOperationException($"the cluster CA's key-encryption key ({source}) cannot be used: {ex.Message}", ex);
-        }
-    }
-}
-
-public static class NodeCertificates
-{
-    /// <summary>The public facts of a certificate; the issuer fingerprint is of the root among <paramref name="roots"/> whose subject issued it.</summary>
-    public static NodeCertificateInfo Describe(X509Certificate2 certificate, IEnumerable<X509Certificate2> roots) => new()
-    {
-        Role = CertificateIdentity.From(certificate)?.Role ?? "",
-        Serial = certificate.SerialNumber,
-        NotBefore = certificate.NotBefore.ToUniversalTime(),
-        NotAfter = certificate.NotAfter.ToUniversalTime(),
-        IssuerFingerprint = roots.FirstOrDefault(r => r.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)
-            && CertificateChains.Verify(certificate, [r], certificate.NotBefore.AddMinutes(10) < certificate.NotAfter ? new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).AddMinutes(10) : new DateTimeOffset(certificate.NotBefore.ToUniversalTime())) is null) is { } issuer
-            ? Fingerprints.Sha256(issuer) : "",
-    };
 }
