@@ -315,6 +315,7 @@ public sealed class ClusterCaTests
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(secret, raw, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(secret))[..30], raw, StringComparison.Ordinal);
         }
 
         var events = await log.RawAsync($"select data::text from {log.Cluster.Schema}.mt_events");
