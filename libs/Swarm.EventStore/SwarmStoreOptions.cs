@@ -51,6 +51,8 @@ public static class SwarmStoreOptions
         [typeof(AddressesAllocated)] = "addresses_allocated",
         [typeof(AddressesReleased)] = "addresses_released",
         [typeof(DispatcherTermStarted)] = "dispatcher_term_started",
+        [typeof(ClusterCaChanged)] = "cluster_ca_changed",
+        [typeof(NodeCertificateIssued)] = "node_certificate_issued",
     };
 
     private static int StableLockId(string schema)
@@ -116,5 +118,6 @@ public static class SwarmStoreOptions
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State).Index(x => x.DesiredState);
         opts.Schema.For<ServiceNameClaim>();
         opts.Schema.For<AppliedCommand>();
+        opts.Schema.For<Security.ClusterCaDocument>();
     }
 }
