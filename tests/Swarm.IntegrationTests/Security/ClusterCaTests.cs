@@ -280,6 +280,13 @@ public sealed class ClusterCaTests
         await using var log = await CaLog.CreateAsync();
         var ca = log.NewCa();
         var tokens = await ca.JoinTokensAsync();
+        var created = Assert.Single(await log.RawAsync($"select data::text from {log.CaTable}"));
+        foreach (var secret in new[] { tokens.Worker, tokens.Manager }.Select(t => t.Split('-')[^1]))
+        {
+            Assert.DoesNotContain(secret, created, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(secret))[..30], created, StringComparison.Ordinal);
+        }
+
         await ca.RotateJoinTokenAsync("worker");
         await ca.StartRootRotationAsync();
         var current = await ca.JoinTokensAsync();
