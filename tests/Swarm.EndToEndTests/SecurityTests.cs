@@ -19,6 +19,7 @@ namespace Swarm.EndToEndTests;
 /// current and only to the root it pins, a removed node is refused, the control API answers only its socket and
 /// administrators' certificates, and a root rotation replaces every certificate without touching a task.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SecurityTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
