@@ -68,8 +68,8 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             cluster.Kill("worker-1");
             cluster.Kill("worker-2");
             await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.Count == 2 && n.Values.All(s => s == "DOWN"), Timeout, "process workers down");
-            cluster.StartWorker("docker-1", "docker", dockerHost);
-            cluster.StartWorker("docker-2", "docker", dockerHost);
+            await cluster.StartWorkerAsync("docker-1", "docker", dockerHost);
+            await cluster.StartWorkerAsync("docker-2", "docker", dockerHost);
             await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.GetValueOrDefault("docker-1") == "READY" && n.GetValueOrDefault("docker-2") == "READY", Timeout, "2 ready docker nodes");
 
             // 3 replicas → 3 containers labelled with their tasks
@@ -92,7 +92,7 @@ public sealed class DockerClusterTests(ITestOutputHelper output)
             // kill -9 of the agent running it, then start it again: adopted, not duplicated
             var node = survivor.Node!;
             cluster.Kill(node);
-            cluster.StartWorker(node, "docker", dockerHost);
+            await cluster.StartWorkerAsync(node, "docker", dockerHost);
             await Task.Delay(TimeSpan.FromSeconds(3));
             await Eventually.WaitAsync(() => cluster.NodeStatusAsync(), n => n.GetValueOrDefault(node) == "READY", Timeout, $"{node} ready again");
             tasks = await cluster.TasksAsync("web");

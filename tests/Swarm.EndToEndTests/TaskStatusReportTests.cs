@@ -1,6 +1,5 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Net.Client;
 using Swarm.Dispatcher.Api;
 using Swarm.EndToEndTests.Infrastructure;
 using Swarm.Testing;
@@ -30,9 +29,9 @@ public sealed class TaskStatusReportTests(ITestOutputHelper output)
             var owner = (await cluster.GetAsync("/api/nodes")).EnumerateArray().Single(n => n.GetProperty("hostname").GetString() == "worker-1").GetProperty("id").GetString();
             var statusEvents = await cluster.CountEventsAsync($"stream_id = '{Guid.Parse(victim.Id)}' and type = 'task_status_changed'");
 
-            // a third node joins with a session of its own and reports worker-1's task as failed
-            using var channel = GrpcChannel.ForAddress(cluster.DispatcherGrpcUrl(cluster.Dispatchers[0]));
-            var client = new Dispatcher.Api.Dispatcher.DispatcherClient(channel);
+            // a third node joins (with the worker token) and a session of its own, and reports worker-1's task as failed
+            using var intruder = await TestNode.JoinAsync(cluster.DispatcherGrpcUrl(cluster.Dispatchers[0]), await cluster.JoinTokenAsync());
+            var client = intruder.Dispatcher;
             var registered = await client.RegisterAsync(new RegisterRequest { Description = new NodeDescription { Hostname = "intruder", Role = "worker", Os = "linux" } });
             var report = new UpdateTaskStatusRequest { SessionId = registered.SessionId };
             foreach (var state in new[] { TaskState.Running, TaskState.Failed })

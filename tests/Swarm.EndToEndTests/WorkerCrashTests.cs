@@ -32,7 +32,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
             await Eventually.WaitAsync(() => Task.FromResult(TaskProcesses(seconds).Count), n => n >= 3, Timeout, "the first task processes");
             cluster.Kill("worker-1");
             output.WriteLine($"worker-1 killed with {TaskProcesses(seconds).Count} task processes alive");
-            cluster.StartWorker("worker-1");
+            await cluster.StartWorkerAsync("worker-1");
 
             // settled: every replica runs, in exactly one process, and no other process of the service is left
             var settled = await Eventually.WaitAsync(

@@ -16,14 +16,16 @@ public static class ChaosInvariants
     /// <summary>The task command: recognisable on /proc by its arguments.</summary>
     public static readonly string[] TaskCommand = ["sleep", "3600"];
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    /// <summary>A short-lived client of the control API's socket with a short timeout (the API may be down).</summary>
+    private static HttpClient Http(RunningCluster cluster) => Swarm.Testing.UnixSocketHttp.Create(cluster.ApiSocket, TimeSpan.FromSeconds(5));
 
     /// <summary>The service's tasks, or null while the control API does not answer (down, or its database is).</summary>
     public static async Task<List<TaskRow>?> TryTasksAsync(RunningCluster cluster, string service)
     {
         try
         {
-            using var response = await Http.GetAsync($"{cluster.ApiUrl}/api/services/{service}/tasks");
+            using var http = Http(cluster);
+            using var response = await http.GetAsync($"api/services/{service}/tasks");
             if (!response.IsSuccessStatusCode)
             {
                 return null;
@@ -43,7 +45,8 @@ public static class ChaosInvariants
     {
         try
         {
-            using var response = await Http.GetAsync($"{cluster.ApiUrl}/api/nodes");
+            using var http = Http(cluster);
+            using var response = await http.GetAsync("api/nodes");
             if (!response.IsSuccessStatusCode)
             {
                 return null;

@@ -24,8 +24,20 @@ public sealed class RunningCluster : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly string _workDir;
 
-    public string ApiUrl { get; }
+    /// <summary>The control API's address as swarmctl takes it: <c>unix://</c> and the path of its socket.</summary>
+    public string ApiUrl => "unix://" + ApiSocket;
+
+    /// <summary>The control API's unix socket (the only way to it without a client certificate).</summary>
+    public string ApiSocket { get; }
+
+    /// <summary>The control API's TCP address: mutual TLS, an administrator's client certificate required.</summary>
+    public string ApiTlsUrl { get; }
+
+    /// <summary>A client of the control API over its socket.</summary>
     public HttpClient Api { get; }
+
+    /// <summary>The file holding the key-encryption key that seals the cluster CA's key (mode 0600).</summary>
+    public string KeyFile { get; }
     private readonly List<int> _grpcPorts = [];
     private readonly Dictionary<string, int> _healthPorts = [];
 
@@ -36,7 +48,9 @@ public sealed class RunningCluster : IAsyncDisposable
     public string DispatcherHealthUrl(string name) => $"http://127.0.0.1:{_healthPorts[name]}";
 
     /// <summary>The agent-facing gRPC address of a dispatcher replica.</summary>
-    public string DispatcherGrpcUrl(string name) => $"http://127.0.0.1:{_grpcPorts[Dispatchers.ToList().IndexOf(name)]}";
+    public string DispatcherGrpcUrl(string name) => $"https://127.0.0.1:{_grpcPorts[Dispatchers.ToList().IndexOf(name)]}";
+
+    private string DispatcherUrls => string.Join(",", _grpcPorts.Select(p => $"https://127.0.0.1:{p}"));
 
     /// <summary>The cluster log's database and schema, for assertions on the log itself.</summary>
     public string PostgresConnection => _cluster.PostgresConnection;
@@ -61,12 +75,14 @@ public sealed class RunningCluster : IAsyncDisposable
     private RunningCluster(ClusterBackend cluster)
     {
         _cluster = cluster;
-        var apiPort = LoopbackPorts.Free();
-        ApiUrl = $"http://127.0.0.1:{apiPort}";
-        _healthPorts["controlapi"] = apiPort;
-        Api = new HttpClient { BaseAddress = new Uri(ApiUrl), Timeout = TimeSpan.FromSeconds(30) };
+        _healthPorts["controlapi"] = LoopbackPorts.Free();
         _workDir = Path.Combine(Path.GetTempPath(), $"swarm-e2e-{_runId[..8]}");
         Directory.CreateDirectory(_workDir);
+        ApiSocket = Path.Combine(_workDir, "control", "control.sock");
+        Api = UnixSocketHttp.Create(ApiSocket);
+        ApiTlsUrl = $"https://127.0.0.1:{LoopbackPorts.Free()}";
+        KeyFile = Path.Combine(_workDir, "ca.kek");
+        Swarm.Security.Pem.WritePrivate(KeyFile, Swarm.Security.KeyEncryptionKey.Generate());
     }
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -85,7 +101,10 @@ public sealed class RunningCluster : IAsyncDisposable
             cluster.PlanDispatchers(Math.Max(1, dispatchers));
             cluster.StartManager("controlapi", "services/controlapi", "Swarm.ControlApi", new()
             {
-                ["Dispatcher__Address"] = string.Join(",", cluster._grpcPorts.Select(p => $"http://127.0.0.1:{p}")),
+                ["ControlApi__Socket"] = cluster.ApiSocket,
+                ["ControlApi__HealthUrl"] = $"http://127.0.0.1:{cluster._healthPorts["controlapi"]}",
+                ["ControlApi__TlsUrl"] = cluster.ApiTlsUrl,
+                ["Dispatcher__Address"] = cluster.DispatcherUrls,
                 ["ControlApi__DispatcherHealthUrls"] = string.Join(",", cluster.Dispatchers.Select(cluster.DispatcherHealthUrl)),
             });
             cluster.StartManager("orchestrator", "services/orchestrator", "Swarm.Orchestrator");
@@ -93,8 +112,8 @@ public sealed class RunningCluster : IAsyncDisposable
             cluster.StartManager("scheduler", "services/scheduler", "Swarm.Scheduler");
             cluster.StartDispatchers(heartbeatSeconds);
             await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60));
-            cluster.StartWorker("worker-1");
-            cluster.StartWorker("worker-2");
+            await cluster.StartWorkerAsync("worker-1");
+            await cluster.StartWorkerAsync("worker-2");
             return cluster;
         }
         catch
@@ -104,11 +123,37 @@ public sealed class RunningCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a worker; a <c>docker</c> worker talks to the engine at <paramref name="dockerHost"/>.</summary>
-    public void StartWorker(string hostname, string executor = "process", string? dockerHost = null) =>
+    /// <summary>
+    /// Starts a worker; a <c>docker</c> worker talks to the engine at <paramref name="dockerHost"/>. It joins with the
+    /// cluster's worker token (its state dir keeps the certificate, so a restart joins no more).
+    /// </summary>
+    public async Task StartWorkerAsync(string hostname, string executor = "process", string? dockerHost = null)
+    {
+        // read each time: a test may have rotated it
+        var environment = new Dictionary<string, string> { ["SWARM_JOIN_TOKEN"] = await JoinTokenAsync() };
+        if (dockerHost is not null)
+        {
+            environment["DOCKER_HOST"] = dockerHost;
+        }
+
         Start(hostname, Dll("agents/worker", "Swarm.Worker"),
-            ["--dispatcher", string.Join(",", _grpcPorts.Select(p => $"http://127.0.0.1:{p}")), "--hostname", hostname, "--executor", executor, "--state-dir", Path.Combine(_workDir, hostname)],
-            dockerHost is null ? [] : new() { ["DOCKER_HOST"] = dockerHost });
+            ["--dispatcher", DispatcherUrls, "--hostname", hostname, "--executor", executor, "--state-dir", StateDir(hostname)],
+            environment);
+    }
+
+    /// <summary>A worker's state directory (its key, certificate and task records).</summary>
+    public string StateDir(string hostname) => Path.Combine(_workDir, hostname);
+
+    /// <summary>A directory of this run's own (removed with the cluster).</summary>
+    public string WorkDir => _workDir;
+
+    /// <summary>The health (and metrics) URL of the control API: plain http that answers nothing of <c>/api</c>.</summary>
+    public string ApiHealthUrl => $"http://127.0.0.1:{_healthPorts["controlapi"]}";
+
+    /// <summary>The cluster's current join token of <paramref name="kind"/> (worker or manager), read through the control API.</summary>
+    public async Task<string> JoinTokenAsync(string kind = "worker") =>
+        (await GetAsync("/api/cluster/join-tokens")).GetProperty(kind).GetString()!;
+
 
     private readonly List<int> _raftPorts = [];
 
@@ -140,7 +185,7 @@ public sealed class RunningCluster : IAsyncDisposable
         var name = Dispatchers[index];
         var environment = new Dictionary<string, string>
         {
-            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{_grpcPorts[index]}",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"https://127.0.0.1:{_grpcPorts[index]}",
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{_healthPorts[name]}",
             ["Kestrel__Endpoints__Http__Protocols"] = "Http1",
@@ -152,7 +197,7 @@ public sealed class RunningCluster : IAsyncDisposable
             for (var i = 0; i < Dispatchers.Count; i++)
             {
                 environment[$"Dispatcher__Raft__Peers__{i}"] = $"127.0.0.1:{_raftPorts[i]}";
-                environment[$"Dispatcher__Raft__AgentAddresses__{i}"] = $"http://127.0.0.1:{_grpcPorts[i]}";
+                environment[$"Dispatcher__Raft__AgentAddresses__{i}"] = $"https://127.0.0.1:{_grpcPorts[i]}";
             }
         }
 
@@ -308,6 +353,7 @@ public sealed class RunningCluster : IAsyncDisposable
         }
 
         psi.Environment["SWARM_API"] = ApiUrl;
+        psi.Environment.Remove("SWARM_CERT_PATH");
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -318,11 +364,17 @@ public sealed class RunningCluster : IAsyncDisposable
 
     public string Logs => _log.ToString();
 
-    private void StartManager(string name, string folder, string assembly, Dictionary<string, string>? environment = null) =>
-        Start(name, Dll(folder, assembly), [], new(environment ?? [])
+    private void StartManager(string name, string folder, string assembly, Dictionary<string, string>? environment = null)
+    {
+        var port = _healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = LoopbackPorts.Free(), var p => p };
+        var all = new Dictionary<string, string>(environment ?? []);
+        if (name != "controlapi")
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_healthPorts.GetValueOrDefault(name, 0) switch { 0 => _healthPorts[name] = LoopbackPorts.Free(), var p => p }}",
-        });
+            all["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        }
+
+        Start(name, Dll(folder, assembly), [], all);
+    }
 
     private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
@@ -331,6 +383,7 @@ public sealed class RunningCluster : IAsyncDisposable
         ["ConnectionStrings__Postgres"] = _cluster.PostgresConnection,
         ["ConnectionStrings__RabbitMq"] = _cluster.RabbitMqUri,
         ["Swarm__Schema"] = _cluster.Schema,
+        ["Swarm__Ca__KeyFile"] = KeyFile,
         ["Orchestrator__FullReconcileSeconds"] = "5",
         ["SWARM_E2E_RUN"] = _runId,
         ["DOTNET_ENVIRONMENT"] = "Production",
