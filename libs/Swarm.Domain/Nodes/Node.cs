@@ -15,6 +15,12 @@ public sealed record Node
     /// <summary>Labels set by operators (<c>node update --label-add</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public DateTimeOffset RegisteredAt { get; init; }
+
+    /// <summary>Removed from the cluster: its certificate is refused.</summary>
+    public bool Removed { get; init; }
+
+    /// <summary>The public facts of the node's current certificate (null before mutual TLS).</summary>
+    public NodeCertificateInfo? Certificate { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
     public string Hostname => Description.Hostname;
@@ -23,11 +29,16 @@ public sealed record Node
     {
         Id = e.NodeId,
         Description = e.Description,
+        Certificate = e.Certificate,
         RegisteredAt = e.At,
         UpdatedAt = e.At,
     };
 
-    public Node Apply(NodeRegistered e) => this with { Description = e.Description, UpdatedAt = e.At };
+    public Node Apply(NodeRegistered e) => this with { Description = e.Description, Certificate = e.Certificate ?? Certificate, UpdatedAt = e.At };
+
+    public Node Apply(NodeCertificateIssued e) => this with { Certificate = e.Certificate, UpdatedAt = e.At };
+
+    public Node Apply(NodeRemoved e) => this with { Removed = true, UpdatedAt = e.At };
 
     public Node Apply(NodeStatusChanged e) => this with { Status = e.Status, StatusMessage = e.Message, UpdatedAt = e.At };
 

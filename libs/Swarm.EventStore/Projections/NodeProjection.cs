@@ -14,4 +14,8 @@ public sealed class NodeProjection : SingleStreamProjection<Node, Guid>
     public static Node Apply(NodeStatusChanged e, Node current) => current.Apply(e);
 
     public static Node Apply(NodeSpecUpdated e, Node current) => current.Apply(e);
+
+    public static Node Apply(NodeCertificateIssued e, Node current) => current.Apply(e);
+
+    public static Node Apply(NodeRemoved e, Node current) => current.Apply(e);
 }
