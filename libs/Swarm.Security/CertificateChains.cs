@@ -45,13 +45,27 @@ public static class CertificateChains
             .Where(s => s.Status != X509ChainStatusFlags.NoError)
             .Select(s => s.Status switch
             {
-                X509ChainStatusFlags.NotTimeValid => leaf.NotAfter < now.UtcDateTime ? $"the certificate expired at {leaf.NotAfter.ToUniversalTime():u}" : "the certificate is not valid yet",
+                X509ChainStatusFlags.NotTimeValid => TimeProblem(leaf, now),
                 X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => "the certificate was not issued by this cluster's CA",
                 _ => s.StatusInformation.Trim(),
             })
             .Distinct()
             .ToList();
         return problems.Count == 0 ? "the certificate chain does not verify" : string.Join("; ", problems);
+    }
+
+    /// <summary>Why a chain is outside its validity at <paramref name="now"/> (NotBefore/NotAfter are local times: compared in UTC).</summary>
+    private static string TimeProblem(X509Certificate2 leaf, DateTimeOffset now)
+    {
+        var notAfter = leaf.NotAfter.ToUniversalTime();
+        if (notAfter < now.UtcDateTime)
+        {
+            return $"the certificate expired at {notAfter:u}";
+        }
+
+        return leaf.NotBefore.ToUniversalTime() > now.UtcDateTime
+            ? $"the certificate is not valid yet (from {leaf.NotBefore.ToUniversalTime():u})"
+            : "a root or intermediate of the certificate's chain is outside its validity";
     }
 
     /// <summary>

@@ -52,7 +52,10 @@ public sealed record JoinToken(string RootDigest, string Secret)
 
         if (parts[1] != Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
-            error = $"join token version '{parts[1]}' is not supported (expected {Version})";
+            // only a short number is repeated: whatever else stands there may be part of a secret pasted out of place
+            error = parts[1].Length <= 3 && parts[1].All(char.IsAsciiDigit)
+                ? $"join token version '{parts[1]}' is not supported (expected {Version})"
+                : $"the join token's version is not supported (expected {Version})";
             return false;
         }
 

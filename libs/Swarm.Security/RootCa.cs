@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -36,6 +37,9 @@ public sealed class RootCa : IDisposable
         var name = new X500DistinguishedNameBuilder();
         name.AddOrganizationName(clusterId);
         name.AddCommonName("swarm-ca");
+        // each root its own name: a rotation's cross-signed intermediate (the new root's name, issued under the
+        // old root's) would otherwise be self-issued, and chain building would check it against its own key
+        name.Add("2.5.4.5", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), UniversalTagNumber.PrintableString); // serialNumber
         var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
         AddCaExtensions(request);
         var notBefore = now - Backdate;
