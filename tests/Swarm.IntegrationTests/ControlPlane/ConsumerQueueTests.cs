@@ -91,7 +91,7 @@ public sealed class ConsumerQueueTests
             Assert.Equal(new[] { 400 }, await PrefetchAsync(cluster, queue.Name));
 
             var messages = (await SourcesAsync(cluster, queue.Name)).Select(s => s.Exchange[(s.Exchange.LastIndexOf(':') + 1)..]).Order();
-            Assert.Equal(["TaskDesiredStateChanged", "TasksAssigned"], messages);
+            Assert.Equal(["ClusterCaChanged", "NodeRemoved", "TaskDesiredStateChanged", "TasksAssigned"], messages);
         }
         finally
         {
