@@ -26,4 +26,6 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 builder.AddSwarmDefaults("worker", hostName: options.Hostname);
 builder.AddWorker(options);
 await builder.Build().RunAsync();
-return 0;
+
+// set when the agent could not go on (a node that cannot join, or was removed from the cluster)
+return Environment.ExitCode;

@@ -15,7 +15,7 @@ public sealed class BenchRun(BenchOptions options)
         Say($"starting the control plane (schema {plane.Schema}) with {options.Nodes} simulated nodes; logs in {options.Out}/logs");
         await plane.StartAsync(ct);
         var log = new ClusterLog(options.Postgres, plane.Schema);
-        using var api = new HttpClient { BaseAddress = new Uri(plane.ApiUrl), Timeout = TimeSpan.FromSeconds(60) };
+        using var api = plane.ApiClient(TimeSpan.FromSeconds(60));
 
         await WaitAsync(() => log.ReadyNodesAsync(ct), n => n >= options.Nodes, TimeSpan.FromSeconds(60 + options.Nodes / 20), $"{options.Nodes} nodes ready", ct);
         Say($"{options.Nodes} nodes ready");

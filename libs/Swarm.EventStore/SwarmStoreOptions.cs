@@ -42,12 +42,17 @@ public static class SwarmStoreOptions
         [typeof(NodeRegistered)] = "node_registered",
         [typeof(NodeStatusChanged)] = "node_status_changed",
         [typeof(NodeSpecUpdated)] = "node_spec_updated",
+        [typeof(NodeRemoved)] = "node_removed",
+        [typeof(NodeCertificateIssued)] = "node_certificate_issued",
+        [typeof(ClusterCaChanged)] = "cluster_ca_changed",
         [typeof(NetworkCreated)] = "network_created",
         [typeof(AddressAllocated)] = "address_allocated",
         [typeof(AddressReleased)] = "address_released",
         [typeof(AddressesAllocated)] = "addresses_allocated",
         [typeof(AddressesReleased)] = "addresses_released",
         [typeof(DispatcherTermStarted)] = "dispatcher_term_started",
+        [typeof(ClusterCaChanged)] = "cluster_ca_changed",
+        [typeof(NodeCertificateIssued)] = "node_certificate_issued",
     };
 
     private static int StableLockId(string schema)
@@ -113,5 +118,6 @@ public static class SwarmStoreOptions
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State).Index(x => x.DesiredState);
         opts.Schema.For<ServiceNameClaim>();
         opts.Schema.For<AppliedCommand>();
+        opts.Schema.For<Security.ClusterCaDocument>();
     }
 }

@@ -22,6 +22,7 @@ public static class OrchestratorExtensions
             x.AddConsumer<UpdateServiceConsumer>();
             x.AddConsumer<RemoveServiceConsumer>();
             x.AddConsumer<UpdateNodeConsumer>();
+            x.AddConsumer<RemoveNodeConsumer>();
             x.AddConsumer<UpdateClusterConsumer>();
             x.AddConsumer<ServiceCreatedConsumer>();
             x.AddConsumer<ServiceUpdatedConsumer>();
@@ -31,6 +32,7 @@ public static class OrchestratorExtensions
             x.AddConsumer<NodeStatusChangedConsumer>();
             x.AddConsumer<NodeSpecUpdatedConsumer>();
             x.AddConsumer<NodeRegisteredConsumer>();
+            x.AddConsumer<NodeRemovedConsumer>();
             x.AddConsumer<ClusterUpdatedConsumer>();
         });
         builder.Services.AddSingleton<ServiceReconciliation>();

@@ -73,7 +73,8 @@ public sealed class Placement(IDocumentStore store, TimeProvider time, ILogger<P
         {
             // a few fields of every task on a node, not whole documents: with ten thousand tasks running
             // this read is most of what a round costs
-            var nodes = await query.Query<Node>().ToListAsync(cancellationToken);
+            // a removed node is never a candidate, whatever status it last had (a forced removal leaves it ready)
+            var nodes = await query.Query<Node>().Where(n => !n.Removed).ToListAsync(cancellationToken);
             var (live, failed) = await store.PlacedTasksAsync(now - NodeSet.FailureWindow, cancellationToken);
             await LearnDemandsAsync(query, live, cancellationToken);
             nodeSet = NodeSet.Build(nodes, live.Concat(failed), (serviceId, version) => _demands.GetValueOrDefault((serviceId, version), TaskDemand.None), now);

@@ -165,11 +165,12 @@ public class ServiceProgressViewsTests
     [Fact]
     public void Cluster_inspect_shows_the_limit_and_when_it_changed()
     {
-        var text = Views.Cluster(new ClusterView { Id = Id, TaskHistoryLimit = 10, UpdatedAt = Now.AddMinutes(-3) }, Now);
+        var text = Views.Cluster(new ClusterView { Id = Id, TaskHistoryLimit = 10, NodeCertExpirySeconds = 30 * 86400, UpdatedAt = Now.AddMinutes(-3) }, Now);
 
         Assert.Equal(
             "ID:                 0123456789abcdef0123456789abcdef\n" +
             "Task history limit: 10 ended tasks per slot\n" +
+            "Node cert expiry:   30d\n" +
             "Updated:            2026-11-24T20:28:02.123Z (3 minutes ago)\n",
             text);
     }

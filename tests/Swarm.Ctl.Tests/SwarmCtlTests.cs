@@ -26,9 +26,21 @@ public class ResolveApiTests
     [InlineData(null, null)]
     [InlineData("", "")]
     [InlineData("  ", " ")]
-    public void The_default_is_used_when_neither_is_given(string? flag, string? env)
+    public void The_control_socket_is_used_when_neither_is_given(string? flag, string? env)
     {
-        Assert.Equal(new Uri("http://127.0.0.1:5080/"), SwarmCtl.ResolveApi(flag, env));
+        var api = SwarmCtl.ResolveApi(flag, env);
+
+        Assert.Equal("unix", api.Scheme);
+        Assert.Equal(Swarm.ControlApi.Contracts.ControlSocket.DefaultPath(), api.AbsolutePath);
+    }
+
+    [Fact]
+    public void A_unix_address_names_the_socket_path()
+    {
+        var api = SwarmCtl.ResolveApi("unix:///run/swarm/control.sock", "https://env:5443");
+
+        Assert.Equal("unix", api.Scheme);
+        Assert.Equal("/run/swarm/control.sock", api.AbsolutePath);
     }
 
     [Fact]

@@ -7,4 +7,5 @@ Console.CancelKeyPress += (_, e) =>
     interrupted.Cancel();
 };
 
-return await SwarmCtl.MainAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("SWARM_API"), interrupted.Token);
+return await SwarmCtl.MainAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("SWARM_API"), interrupted.Token,
+    Environment.GetEnvironmentVariable("SWARM_CERT_PATH"));

@@ -7,7 +7,8 @@ namespace Swarm.Worker.Agent;
 /// The dispatcher replicas an agent may talk to, and the one it talks to now. Calls made through
 /// this invoker go to the current replica; <see cref="Follow"/> moves to the leader a follower named,
 /// <see cref="Failover"/> to the next configured address. Both take the <see cref="Generation"/> the
-/// caller saw, so several agents sharing the connection that see the same failure move only once.
+/// caller saw, so several callers sharing the connection that see the same failure move only once.
+/// A leader named in a trailer is reached over TLS like the others: its certificate is checked the same way.
 /// </summary>
 public sealed class DispatcherEndpoints : CallInvoker, IDisposable
 {
@@ -15,6 +16,7 @@ public sealed class DispatcherEndpoints : CallInvoker, IDisposable
     private readonly List<Uri> _addresses;
     private readonly Func<Uri, GrpcChannel> _connect;
     private readonly Dictionary<Uri, GrpcChannel> _channels = [];
+    private readonly List<GrpcChannel> _retired = [];
     private int _current;
     private long _generation;
 
@@ -82,7 +84,7 @@ public sealed class DispatcherEndpoints : CallInvoker, IDisposable
     /// <summary>Moves to the leader a follower named (added to the list when new), unless someone moved since <paramref name="seen"/>.</summary>
     public bool Follow(string leader, long seen)
     {
-        if (!Uri.TryCreate(leader, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!Uri.TryCreate(leader, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
         {
             return Failover(seen);
         }
@@ -109,6 +111,33 @@ public sealed class DispatcherEndpoints : CallInvoker, IDisposable
             _current = index;
             _generation++;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Calls from now on go over new connections (after a certificate renewal, so that they present the new one);
+    /// calls already open, such as the session stream, carry on over the old ones until <see cref="ReleaseRetired"/>.
+    /// </summary>
+    public void Reconnect()
+    {
+        lock (_gate)
+        {
+            _retired.AddRange(_channels.Values);
+            _channels.Clear();
+        }
+    }
+
+    /// <summary>Closes the connections <see cref="Reconnect"/> set aside (once the calls on them ended).</summary>
+    public void ReleaseRetired()
+    {
+        lock (_gate)
+        {
+            foreach (var channel in _retired)
+            {
+                channel.Dispose();
+            }
+
+            _retired.Clear();
         }
     }
 
@@ -149,12 +178,13 @@ public sealed class DispatcherEndpoints : CallInvoker, IDisposable
     {
         lock (_gate)
         {
-            foreach (var channel in _channels.Values)
+            foreach (var channel in _channels.Values.Concat(_retired))
             {
                 channel.Dispose();
             }
 
             _channels.Clear();
+            _retired.Clear();
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Swarm.Dispatcher.Api;
+using Swarm.Worker.Ca;
 using Swarm.Worker.Exec;
 
 namespace Swarm.Worker.Agent;
@@ -12,61 +13,99 @@ namespace Swarm.Worker.Agent;
 /// no longer knows the session, with growing back-off while it cannot be reached. With several
 /// dispatcher replicas it registers with the leader a follower names, and moves to the next replica
 /// when the one it talks to breaks off; status updates not acknowledged go to the next session.
+/// Every call is mutual TLS with the node's certificate, which is renewed alongside the session. When
+/// the cluster answers that the node was removed, the agent stops the node's tasks and ends
+/// (<see cref="NodeRemovedException"/>).
 /// </summary>
 public sealed class NodeAgent
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FailoverDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The trailer in which a dispatcher follower names the leader's address.</summary>
     public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     private readonly AgentSettings _settings;
+    private readonly NodeCredentials _credentials;
+    private readonly DispatcherEndpoints _endpoints;
     private readonly Dispatcher.Api.Dispatcher.DispatcherClient _client;
+    private readonly CertificateRenewer _renewer;
     private readonly IExecutor _executor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly StatusReporter _reporter;
     private readonly LogPublisher _logs;
-    private readonly DispatcherEndpoints? _endpoints;
 
-    public NodeAgent(AgentSettings settings, Dispatcher.Api.Dispatcher.DispatcherClient client, IExecutor executor, TimeProvider time, ILogger logger,
-        DispatcherEndpoints? endpoints = null)
+    public NodeAgent(AgentSettings settings, NodeCredentials credentials, DispatcherEndpoints endpoints, IExecutor executor, TimeProvider time, ILogger logger)
     {
-        _endpoints = endpoints;
         _settings = settings;
-        _client = client;
+        _credentials = credentials;
+        _endpoints = endpoints;
+        _client = new Dispatcher.Api.Dispatcher.DispatcherClient(endpoints);
+        _renewer = new CertificateRenewer(settings.Hostname, credentials, new NodeCA.NodeCAClient(endpoints), endpoints, time, logger);
         _executor = executor;
         _time = time;
         _logger = logger;
         _reporter = new StatusReporter(time);
-        _logs = new LogPublisher(client, executor, logger);
+        _logs = new LogPublisher(_client, executor, logger);
     }
 
+    /// <summary>
+    /// Runs the node until cancelled. Throws <see cref="NodeRemovedException"/> (after stopping the node's tasks) when
+    /// the node was removed from the cluster, and <see cref="NodeCertificateExpiredException"/> when its certificate expired.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var supervisor = new TaskSupervisor(_executor, _reporter, _time, _logger);
-        var nodeId = NodeIdentity.Load(_settings.StateDir);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] parts = [_renewer.RunAsync(stop.Token), SessionsAsync(supervisor, stop.Token)];
+        var first = await Task.WhenAny(parts);
+        await stop.CancelAsync();
+        try
+        {
+            // the part that ended says why: shutdown, or the node may no longer take part
+            await first;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (NodeRemovedException)
+        {
+            _logger.LogError("{Hostname}: node {NodeId} was removed from the cluster; stopping its tasks. To join again, start the agent with a new join token "
+                + "and an empty state directory (this one is {StateDir})", _settings.Hostname, _credentials.Current.Identity.NodeId, _settings.StateDir);
+            await supervisor.StopAllAsync(StopTimeout);
+            throw;
+        }
+        finally
+        {
+            await Task.WhenAll(parts).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task SessionsAsync(TaskSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        var nodeId = _credentials.Current.Identity.NodeId;
         var backoff = MinBackoff;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var seen = _endpoints?.Generation ?? 0;
+            // connections set aside by a renewal carried the session that ended
+            _endpoints.ReleaseRetired();
+            var seen = _endpoints.Generation;
             try
             {
                 var registered = await _client.RegisterAsync(
-                    new RegisterRequest { NodeId = nodeId ?? "", Description = await DescribeAsync(cancellationToken) },
+                    new RegisterRequest { NodeId = nodeId, Description = await DescribeAsync(cancellationToken) },
                     deadline: DateTime.UtcNow + RegisterTimeout,
                     cancellationToken: cancellationToken);
                 if (registered.NodeId != nodeId)
                 {
-                    nodeId = registered.NodeId;
-                    NodeIdentity.Save(_settings.StateDir, nodeId);
+                    _logger.LogWarning("{Hostname}: the dispatcher calls this node {Registered}; its certificate says {NodeId}", _settings.Hostname, registered.NodeId, nodeId);
                 }
 
-                _logger.LogInformation("{Hostname}: registered as node {NodeId}, session {SessionId}{Via}", _settings.Hostname, nodeId, registered.SessionId,
-                    _endpoints is null ? "" : $" with {_endpoints.Current}");
+                _logger.LogInformation("{Hostname}: registered as node {NodeId}, session {SessionId} with {Dispatcher}", _settings.Hostname, nodeId, registered.SessionId, _endpoints.Current);
                 backoff = MinBackoff;
                 failures = 0;
                 await RunSessionAsync(registered, supervisor, cancellationToken);
@@ -76,6 +115,15 @@ public sealed class NodeAgent
             {
                 return;
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+            {
+                throw new NodeRemovedException(ex.Status.Detail);
+            }
+            catch (RpcException) when (_credentials.Current.Certificate.NotAfter.ToUniversalTime() <= _time.GetUtcNow().UtcDateTime)
+            {
+                // refused in the handshake (UNAVAILABLE) or by the call (UNAUTHENTICATED): an expired certificate cannot be renewed
+                throw new NodeCertificateExpiredException(_settings.Hostname, _credentials.Current.Certificate.NotAfter.ToUniversalTime());
+            }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {
                 _logger.LogInformation("{Hostname}: session expired; registering again", _settings.Hostname);
@@ -83,15 +131,15 @@ public sealed class NodeAgent
             catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
             {
                 // a replica that does not lead: go to the leader it names, else (election under way) to the next replica
-                if (ex.Trailers.GetValue(LeaderTrailer) is { Length: > 0 } leader && _endpoints is not null)
+                if (ex.Trailers.GetValue(LeaderTrailer) is { Length: > 0 } leader)
                 {
                     _endpoints.Follow(leader, seen);
                     _logger.LogInformation("{Hostname}: {Detail}; following the leader at {Leader}", _settings.Hostname, ex.Status.Detail, leader);
                 }
                 else
                 {
-                    _endpoints?.Failover(seen);
-                    _logger.LogDebug("{Hostname}: {Detail}; trying {Next}", _settings.Hostname, ex.Status.Detail, _endpoints?.Current);
+                    _endpoints.Failover(seen);
+                    _logger.LogDebug("{Hostname}: {Detail}; trying {Next}", _settings.Hostname, ex.Status.Detail, _endpoints.Current);
                 }
 
                 failures = 0;
@@ -102,17 +150,17 @@ public sealed class NodeAgent
             {
                 var detail = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
                 failures++;
-                if (_endpoints is { Addresses.Count: > 1 } endpoints && failures < 2 * endpoints.Addresses.Count)
+                if (_endpoints.Addresses.Count > 1 && failures < 2 * _endpoints.Addresses.Count)
                 {
                     // another replica may lead (or know who does): try it before backing off
-                    var from = endpoints.Current;
-                    endpoints.Failover(seen);
-                    _logger.LogWarning("{Hostname}: dispatcher {From} unreachable or not leading ({Detail}); trying {Next}", _settings.Hostname, from, detail, endpoints.Current);
+                    var from = _endpoints.Current;
+                    _endpoints.Failover(seen);
+                    _logger.LogWarning("{Hostname}: dispatcher {From} unreachable or not leading ({Detail}); trying {Next}", _settings.Hostname, from, detail, _endpoints.Current);
                     await DelayAsync(Jitter(failures == 1 ? TimeSpan.FromMilliseconds(10) : FailoverDelay), cancellationToken);
                     continue;
                 }
 
-                _endpoints?.Failover(seen);
+                _endpoints.Failover(seen);
                 _logger.LogWarning("{Hostname}: dispatcher unreachable ({Detail}); retrying in {Delay} ms", _settings.Hostname, detail, (int)backoff.TotalMilliseconds);
                 await DelayAsync(Jitter(backoff), cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -127,7 +175,7 @@ public sealed class NodeAgent
     /// How long a registration may take: with several replicas short, so that a frozen replica
     /// (its port open, nothing answering) does not keep the agent from the new leader for long.
     /// </summary>
-    private TimeSpan RegisterTimeout => _endpoints is { Addresses.Count: > 1 } ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+    private TimeSpan RegisterTimeout => _endpoints.Addresses.Count > 1 ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
 
     private async Task RunSessionAsync(RegisterResponse registered, TaskSupervisor supervisor, CancellationToken cancellationToken)
     {
@@ -162,6 +210,12 @@ public sealed class NodeAgent
         using var call = _client.Session(new SessionRequest { SessionId = sessionId }, cancellationToken: ct);
         await foreach (var message in call.ResponseStream.ReadAllAsync(ct))
         {
+            if (message.Session is { } info)
+            {
+                _renewer.RootsAnnounced(info.RootFingerprints);
+                continue;
+            }
+
             if (message.LogSubscription is { } logs)
             {
                 _logs.Handle(sessionId, logs, ct);

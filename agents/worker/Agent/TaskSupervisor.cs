@@ -82,6 +82,30 @@ public sealed class TaskSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops every task this node runs (the node left the cluster) and waits, at most <paramref name="timeout"/>, until they ended.</summary>
+    public async Task StopAllAsync(TimeSpan timeout)
+    {
+        List<TaskRunner> runners;
+        lock (_gate)
+        {
+            runners = [.. _running.Values.Select(v => v.Runner)];
+        }
+
+        foreach (var runner in runners)
+        {
+            runner.Stop();
+        }
+
+        try
+        {
+            await WhenIdleAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("{Count} task(s) did not stop within {Timeout} s", runners.Count, (int)timeout.TotalSeconds);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _shutdown.CancelAsync();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Swarm.Security;
 
 namespace Swarm.Worker.Cli;
 
@@ -10,10 +11,19 @@ public sealed record WorkerOptions
 
         Runs a node agent: registers with the dispatcher, receives tasks and runs them.
 
+        The agent talks to the dispatcher over mutual TLS with its own certificate. The first
+        start joins the cluster: it needs a join token, pins the cluster's root CA by the
+        token's digest (a server of another CA is refused), and keeps its key and certificate
+        in the state directory (node.key, node.crt, ca.crt). Later starts need no token; the
+        certificate renews itself.
+
         Options:
-          --dispatcher URL[,URL…] dispatcher gRPC address (default http://127.0.0.1:4243); with
-                                  several replicas, all of them, comma-separated: the agent
+          --dispatcher URL[,URL…] dispatcher gRPC address, https:// (default https://127.0.0.1:4243);
+                                  with several replicas, all of them, comma-separated: the agent
                                   follows the leader and fails over to the next when one breaks
+          --join-token TOKEN      join token (SWMTKN-1-…) for a node without a certificate in its
+                                  state directory; also read from SWARM_JOIN_TOKEN. Get one with
+                                  'swarmctl cluster join-token worker'.
           --hostname NAME         node hostname (default: this machine's name)
           --label KEY=VALUE       node label; repeatable
           --executor docker|process|sim
@@ -23,18 +33,28 @@ public sealed record WorkerOptions
           --generic-resource NAME=N
                                   a countable resource this node offers (e.g. gpu=2); repeatable
           --simulate N            host N simulated nodes (<hostname>-1 … <hostname>-N) in this process
-          --state-dir DIR         where the node keeps its identity and task records
+          --state-dir DIR         where the node keeps its key, certificates, identity and task records
                                   (default ./.run/workers/<hostname>)
           --sim-fail-rate P       sim executor: fraction 0..1 of tasks that fail (exit 1)
           --sim-run-seconds S     sim executor: tasks complete after S seconds (default: run until stopped)
           -h, --help              show this help
+
+        Environment:
+          SWARM_JOIN_TOKEN        the join token, when --join-token is not given
+
+        Exit codes: 0 stopped, 1 the node could not join or was removed from the cluster
+        (joining again needs a new join token and an empty state directory), 2 usage error
+        (a missing or malformed join token included).
         """;
+
+    /// <summary>The variable the join token is read from when the command line gives none.</summary>
+    public const string JoinTokenVariable = "SWARM_JOIN_TOKEN";
 
     /// <summary>The first dispatcher address.</summary>
     public Uri Dispatcher => Dispatchers[0];
 
     /// <summary>Every dispatcher replica's address, in the order given.</summary>
-    public IReadOnlyList<Uri> Dispatchers { get; init; } = [new("http://127.0.0.1:4243")];
+    public IReadOnlyList<Uri> Dispatchers { get; init; } = [new("https://127.0.0.1:4243")];
     public string Hostname { get; init; } = Environment.MachineName;
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public string Executor { get; init; } = "process";
@@ -45,15 +65,22 @@ public sealed record WorkerOptions
     public double? SimRunSeconds { get; init; }
     public bool Help { get; init; }
 
+    /// <summary>The join token (--join-token or SWARM_JOIN_TOKEN); needed only by a node without a certificate.</summary>
+    public JoinToken? JoinToken { get; init; }
+
     /// <summary>The state directory: as given, or <c>./.run/workers/&lt;hostname&gt;</c>.</summary>
     public string StateDir => Path.GetFullPath(StateDirOption ?? Path.Combine(".run", "workers", Hostname));
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> on a bad flag or value.</summary>
     public static WorkerOptions Parse(IReadOnlyList<string> args) => Parse(args, Exec.Docker.DockerEngine.IsConfigured);
 
-    /// <summary>Parses the command line; <paramref name="engineReachable"/> decides the default executor.</summary>
-    public static WorkerOptions Parse(IReadOnlyList<string> args, Func<bool> engineReachable)
+    /// <summary>
+    /// Parses the command line; <paramref name="engineReachable"/> decides the default executor, <paramref name="environment"/>
+    /// reads variables (the process's own by default).
+    /// </summary>
+    public static WorkerOptions Parse(IReadOnlyList<string> args, Func<bool> engineReachable, Func<string, string?>? environment = null)
     {
+        string? joinToken = null;
         var options = new WorkerOptions();
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         var resources = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -94,7 +121,12 @@ public sealed record WorkerOptions
                     {
                         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                         {
-                            throw new UsageException($"--dispatcher: '{url}' is not an http:// or https:// URL");
+                            throw new UsageException($"--dispatcher: '{url}' is not an https:// URL");
+                        }
+
+                        if (uri.Scheme == Uri.UriSchemeHttp)
+                        {
+                            throw new UsageException($"--dispatcher: '{url}': the dispatcher is reached over TLS: use https://");
                         }
 
                         urls.Add(uri);
@@ -147,6 +179,9 @@ public sealed record WorkerOptions
                 case "--simulate":
                     options = options with { Simulate = ParseInt(arg, Value(), min: 1) };
                     break;
+                case "--join-token":
+                    joinToken = Value();
+                    break;
                 case "--state-dir":
                     options = options with { StateDirOption = Value() };
                     break;
@@ -179,7 +214,18 @@ public sealed record WorkerOptions
         }
 
         executor ??= options.Simulate > 0 ? "sim" : engineReachable() ? "docker" : "process";
-        return options with { Labels = labels, Executor = executor, GenericResources = resources };
+        return options with { Labels = labels, Executor = executor, GenericResources = resources, JoinToken = ParseJoinToken(joinToken, environment ?? Environment.GetEnvironmentVariable) };
+    }
+
+    private static JoinToken? ParseJoinToken(string? option, Func<string, string?> environment)
+    {
+        var (source, text) = option is not null ? ("--join-token", option) : (JoinTokenVariable, environment(JoinTokenVariable));
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return option is null ? null : throw new UsageException("--join-token: the token is empty");
+        }
+
+        return JoinToken.TryParse(text, out var token, out var error) ? token : throw new UsageException($"{source}: {error}");
     }
 
     private static int ParseInt(string flag, string value, int min) =>

@@ -9,5 +9,8 @@ public sealed record ClusterView
 {
     public Guid Id { get; init; }
     public int TaskHistoryLimit { get; init; }
+
+    /// <summary>Lifetime of node certificates issued from now on, in seconds (default 90 days).</summary>
+    public long NodeCertExpirySeconds { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
 }

@@ -4,7 +4,9 @@ namespace Swarm.ControlApi.Contracts;
 
 /// <summary>
 /// A node as the API shows it. <see cref="Labels"/> are the agent's labels overlaid with the
-/// operator's; <see cref="Tasks"/> counts the tasks on it that have not ended.
+/// operator's; <see cref="Tasks"/> counts the tasks on it that have not ended. <see cref="Certificate"/> is the
+/// public facts of the node's latest certificate (null for a node that never presented one). Removed nodes
+/// are never shown.
 /// </summary>
 public sealed record NodeView
 {
@@ -25,4 +27,5 @@ public sealed record NodeView
     public int Tasks { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    public NodeCertificateInfo? Certificate { get; init; }
 }

@@ -1,5 +1,6 @@
 using Swarm.Contracts.Events;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Services;
 
 namespace Swarm.Domain.Nodes;
 
@@ -28,5 +29,26 @@ public static class NodeDecisions
         return newAvailability == node.Availability && sameLabels
             ? null
             : new NodeSpecUpdated { NodeId = node.Id, Availability = newAvailability, Labels = labels, At = now };
+    }
+
+    /// <summary>
+    /// Removes a node from the cluster (<c>node rm</c>), as Docker does: a node that is still ready is refused
+    /// unless <paramref name="force"/> (its agent is alive and would keep running tasks the cluster moves
+    /// elsewhere); a node that does not exist or was removed already is not found. <paramref name="reference"/>
+    /// is how the command named the node, for the answer.
+    /// </summary>
+    public static Decision Remove(Node? node, string reference, bool force, DateTimeOffset now)
+    {
+        if (node is null || node.Removed)
+        {
+            return Decision.NotFound("node", $"no node '{reference}'");
+        }
+
+        if (node.Status == NodeStatus.Ready && !force)
+        {
+            return Decision.Conflict("node", $"node {node.Hostname} is ready: drain it and stop its agent first, or use --force");
+        }
+
+        return Decision.Append(new NodeRemoved { NodeId = node.Id, Hostname = node.Hostname, Forced = node.Status == NodeStatus.Ready, At = now });
     }
 }

@@ -15,7 +15,7 @@ public sealed class NodeProjection : SingleStreamProjection<Node, Guid>
 
     public static Node Apply(NodeSpecUpdated e, Node current) => current.Apply(e);
 
-    public static Node Apply(NodeCertificateIssued e, Node current) => current.Apply(e);
-
     public static Node Apply(NodeRemoved e, Node current) => current.Apply(e);
+
+    public static Node Apply(NodeCertificateIssued e, Node current) => current.Apply(e);
 }

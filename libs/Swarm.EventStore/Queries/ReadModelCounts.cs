@@ -11,7 +11,7 @@ public sealed record TaskCount(string State, string Service, long Count);
 /// <summary>Tasks not yet assigned, by the reason they wait.</summary>
 public sealed record PendingCount(string Reason, long Count);
 
-/// <summary>Nodes in one status.</summary>
+/// <summary>Nodes in one status (removed nodes are not counted).</summary>
 public sealed record NodeCount(string Status, long Count);
 
 /// <summary>
@@ -47,7 +47,8 @@ public static class ReadModelCountQueries
                 new NpgsqlBatchCommand(
                     $"select case when data->>'message' like '{ReadModelCounts.UnschedulablePrefix}%' then data->>'message' else '{ReadModelCounts.WaitingForScheduler}' end, count(*) " +
                     $"from {tasks} where data->>'state' in ('New', 'Pending') group by 1"),
-                new NpgsqlBatchCommand($"select lower(data->>'status'), count(*) from {nodes} group by 1"),
+                // removed nodes are no longer nodes of the cluster, whatever status they last had
+                new NpgsqlBatchCommand($"select lower(data->>'status'), count(*) from {nodes} where coalesce((data->>'removed')::boolean, false) = false group by 1"),
             },
         };
 

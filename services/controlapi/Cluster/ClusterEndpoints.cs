@@ -21,7 +21,7 @@ public static class ClusterEndpoints
 
         group.MapPost("/update", UpdateAsync)
             .WithName("UpdateCluster")
-            .WithSummary("Change cluster-wide settings; members left out keep their value")
+            .WithSummary("Change cluster-wide settings (task history limit, node certificate lifetime); members left out keep their value")
             .Accepts<UpdateClusterRequest>("application/json")
             .Produces<CommandResult>()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
@@ -40,9 +40,33 @@ public static class ClusterEndpoints
             return error;
         }
 
-        if (body!.TaskHistoryLimit is null)
+        var changes = body!;
+        if (Problem(changes) is { } problem)
         {
-            return ApiError.BadRequest("taskHistoryLimit", "nothing to change: give taskHistoryLimit");
+            return problem;
+        }
+
+        var command = new UpdateCluster
+        {
+            CommandId = NewId.NextGuid(),
+            TaskHistoryLimit = changes.TaskHistoryLimit,
+            NodeCertExpirySeconds = changes.NodeCertExpirySeconds,
+        };
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
+    }
+
+    /// <summary>The shortest node certificate lifetime: renewal starts at half of it, so less would keep the CA busy.</summary>
+    public const long MinNodeCertExpirySeconds = 3600;
+
+    /// <summary>The longest: ten years (a root lives twenty).</summary>
+    public const long MaxNodeCertExpirySeconds = 10L * 365 * 24 * 3600;
+
+    /// <summary>The error answer for a body that changes nothing or holds a value out of range, naming the field; else null.</summary>
+    public static IResult? Problem(UpdateClusterRequest body)
+    {
+        if (body.TaskHistoryLimit is null && body.NodeCertExpirySeconds is null)
+        {
+            return ApiError.BadRequest("", "nothing to change: give taskHistoryLimit or nodeCertExpirySeconds");
         }
 
         if (body.TaskHistoryLimit is < 0)
@@ -50,7 +74,11 @@ public static class ClusterEndpoints
             return ApiError.BadRequest("taskHistoryLimit", $"must be zero or more, got {body.TaskHistoryLimit}");
         }
 
-        var command = new UpdateCluster { CommandId = NewId.NextGuid(), TaskHistoryLimit = body.TaskHistoryLimit };
-        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
+        return body.NodeCertExpirySeconds switch
+        {
+            < MinNodeCertExpirySeconds => ApiError.BadRequest("nodeCertExpirySeconds", $"must be at least {MinNodeCertExpirySeconds} (1 hour), got {body.NodeCertExpirySeconds}"),
+            > MaxNodeCertExpirySeconds => ApiError.BadRequest("nodeCertExpirySeconds", $"must be at most {MaxNodeCertExpirySeconds} (10 years), got {body.NodeCertExpirySeconds}"),
+            _ => null,
+        };
     }
 }

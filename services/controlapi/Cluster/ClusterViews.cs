@@ -8,6 +8,18 @@ public static class ClusterViews
 {
     /// <summary>The cluster-wide settings; the defaults (and no update time) while they were never changed.</summary>
     public static ClusterView From(ClusterSettings? settings) => settings is null
-        ? new() { Id = ClusterSettings.DefaultId, TaskHistoryLimit = ClusterSettings.DefaultTaskHistoryLimit, UpdatedAt = null }
-        : new() { Id = settings.Id, TaskHistoryLimit = settings.TaskHistoryLimit, UpdatedAt = settings.UpdatedAt };
+        ? new()
+        {
+            Id = ClusterSettings.DefaultId,
+            TaskHistoryLimit = ClusterSettings.DefaultTaskHistoryLimit,
+            NodeCertExpirySeconds = (long)ClusterSettings.DefaultNodeCertExpiry.TotalSeconds,
+            UpdatedAt = null,
+        }
+        : new()
+        {
+            Id = settings.Id,
+            TaskHistoryLimit = settings.TaskHistoryLimit,
+            NodeCertExpirySeconds = (long)settings.NodeCertExpiry().TotalSeconds,
+            UpdatedAt = settings.UpdatedAt,
+        };
 }

@@ -3,8 +3,8 @@ using Swarm.ControlApi.Contracts;
 namespace Swarm.ControlApi.Common;
 
 /// <summary>
-/// An error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>,
-/// <c>unavailable</c> or <c>internal</c> and gives the HTTP status; <see cref="Field"/> names the input at
+/// An error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>, <c>forbidden</c>,
+/// <c>unsupported-media-type</c>, <c>unavailable</c> or <c>internal</c> and gives the HTTP status; <see cref="Field"/> names the input at
 /// fault (JSON path such as <c>spec.replicas</c>) or is empty. Written as an <see cref="ApiErrorBody"/>.
 /// </summary>
 public sealed record ApiError(string Code, string Field, string Reason)
@@ -12,6 +12,8 @@ public sealed record ApiError(string Code, string Field, string Reason)
     public const string Invalid = "invalid";
     public const string Conflict = "conflict";
     public const string NotFound = "not-found";
+    public const string Forbidden = "forbidden";
+    public const string UnsupportedMediaType = "unsupported-media-type";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
 
@@ -20,6 +22,8 @@ public sealed record ApiError(string Code, string Field, string Reason)
         Invalid => StatusCodes.Status400BadRequest,
         Conflict => StatusCodes.Status409Conflict,
         NotFound => StatusCodes.Status404NotFound,
+        Forbidden => StatusCodes.Status403Forbidden,
+        UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };

@@ -44,7 +44,7 @@ public sealed class ErrorAnswerMiddleware(RequestDelegate next, ILogger<ErrorAns
         {
             StatusCodes.Status404NotFound => new ApiError(ApiError.NotFound, "", $"no such endpoint: {request.Method} {request.Path} (see /openapi/v1.json)"),
             StatusCodes.Status405MethodNotAllowed => new ApiError(ApiError.Invalid, "", $"{request.Method} is not allowed on {request.Path}"),
-            StatusCodes.Status415UnsupportedMediaType => new ApiError(ApiError.Invalid, "", $"send the body as JSON with Content-Type: application/json (got '{request.ContentType}')"),
+            StatusCodes.Status415UnsupportedMediaType => JsonBody.NotJson(request.ContentType),
             _ => null,
         };
         return error is null ? Task.CompletedTask : context.Response.WriteAsJsonAsync(error.ToBody());

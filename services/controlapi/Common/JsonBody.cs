@@ -14,6 +14,11 @@ public static class JsonBody
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request, string fieldPrefix) where T : class
     {
         var options = Strict(request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        if (!IsJson(request.ContentType))
+        {
+            return (null, NotJson(request.ContentType).ToResult());
+        }
+
         if (request.ContentLength == 0)
         {
             return (null, ApiError.BadRequest(fieldPrefix, "a JSON body is required"));
@@ -31,6 +36,21 @@ public static class JsonBody
             return (null, ApiError.BadRequest(FieldOf(ex.Path, fieldPrefix), Describe(ex)));
         }
     }
+
+    /// <summary>
+    /// Is <paramref name="contentType"/> <c>application/json</c> (any parameters, such as a charset)? A missing type is
+    /// not: a web page can send a body without one to any address the browser reaches, and must not be able to
+    /// change the cluster.
+    /// </summary>
+    public static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The 415 answer to a body that is not declared JSON.</summary>
+    public static ApiError NotJson(string? contentType) => new(ApiError.UnsupportedMediaType, "",
+        string.IsNullOrWhiteSpace(contentType)
+            ? "the request has no Content-Type: send the body as JSON with Content-Type: application/json"
+            : $"Content-Type '{contentType}' is not accepted: send the body as JSON with Content-Type: application/json");
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> StrictCache = new();
 

@@ -7,18 +7,20 @@ using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
 using Swarm.ControlApi.Tasks;
 using Swarm.Contracts.Commands;
+using Swarm.EventStore.Security;
 using Swarm.Messaging;
 
 namespace Swarm.ControlApi.Hosting;
 
-/// <summary>The control API's wiring: the log (reads), the bus (commands), JSON, OpenAPI and the endpoints.</summary>
+/// <summary>
+/// The control API's wiring: where it listens and who may call it (<see cref="ControlApiListeners"/>,
+/// <see cref="ControlApiAccess"/>), the log (reads), the cluster CA, the bus (commands), JSON, OpenAPI and the endpoints.
+/// </summary>
 public static class ControlApiExtensions
 {
-    public const string DefaultUrl = "http://127.0.0.1:5080";
-
     public static WebApplicationBuilder AddControlApi(this WebApplicationBuilder builder)
     {
-        builder.ListenOnDefaultUrlUnlessConfigured();
+        ControlApiListeners.Configure(builder);
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(ReadModelMetrics.MeterName));
 
         builder.AddSwarmManager(x =>
@@ -27,6 +29,7 @@ public static class ControlApiExtensions
             x.AddRequestClient<UpdateService>();
             x.AddRequestClient<RemoveService>();
             x.AddRequestClient<UpdateNode>();
+            x.AddRequestClient<RemoveNode>();
             x.AddRequestClient<UpdateCluster>();
         });
 
@@ -36,6 +39,11 @@ public static class ControlApiExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
+        // the CA's key-encryption key is read now: without Swarm:Ca:KeyFile or Swarm:Ca:Key the process does not start
+        builder.Services.AddClusterCa(builder.Configuration);
+        builder.Services.AddSingleton<AdminCertificates>();
+        builder.Services.AddSingleton<ServerCertificate>();
+        builder.Services.AddSingleton<AllowedHosts>();
         builder.Services.AddScoped<CommandSender>();
         builder.Services.AddSingleton<ReadModelMetrics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadModelMetrics>());
@@ -46,31 +54,17 @@ public static class ControlApiExtensions
     public static WebApplication MapControlApi(this WebApplication app)
     {
         app.UseMiddleware<ErrorAnswerMiddleware>();
+        app.UseMiddleware<ControlApiAccess>();
         app.UseStatusCodePages(ctx => ErrorAnswerMiddleware.DescribeStatusAsync(ctx.HttpContext));
         app.MapOpenApi();
         app.MapServiceEndpoints();
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();
         app.MapClusterEndpoints();
+        app.MapCaEndpoints();
+        app.MapJoinTokenEndpoints();
         Swarm.ControlApi.Dispatchers.DispatcherEndpoints.MapDispatcherEndpoints(app);
         Swarm.ControlApi.Logs.LogEndpoints.MapLogEndpoints(app);
         return app;
-    }
-
-    /// <summary>
-    /// Listens on <c>ControlApi:DefaultUrl</c> (loopback port 5080) unless an address was given through
-    /// <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c> or Kestrel endpoint configuration.
-    /// </summary>
-    private static void ListenOnDefaultUrlUnlessConfigured(this WebApplicationBuilder builder)
-    {
-        var config = builder.Configuration;
-        var configured = !string.IsNullOrWhiteSpace(config["urls"])
-            || !string.IsNullOrWhiteSpace(config["http_ports"])
-            || !string.IsNullOrWhiteSpace(config["https_ports"])
-            || config.GetSection("Kestrel:Endpoints").GetChildren().Any();
-        if (!configured)
-        {
-            builder.WebHost.UseUrls(config["ControlApi:DefaultUrl"] is { Length: > 0 } url ? url : DefaultUrl);
-        }
     }
 }

@@ -6,7 +6,7 @@ using Swarm.ControlApi.Contracts;
 
 namespace Swarm.ControlApi.Nodes;
 
-/// <summary><c>/api/nodes</c>: list, inspect and update nodes.</summary>
+/// <summary><c>/api/nodes</c>: list, inspect, update and remove nodes.</summary>
 public static class NodeEndpoints
 {
     public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder app)
@@ -28,6 +28,12 @@ public static class NodeEndpoints
             .WithName("UpdateNode")
             .WithSummary("Change a node's availability (active, pause, drain) or operator labels")
             .Accepts<UpdateNodeRequest>("application/json")
+            .Produces<CommandResult>()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
+
+        group.MapDelete("/{idOrHostname}", RemoveAsync)
+            .WithName("RemoveNode")
+            .WithSummary("Remove a node and revoke its certificate; a ready node only with force=true")
             .Produces<CommandResult>()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
 
@@ -85,6 +91,28 @@ public static class NodeEndpoints
             LabelAdd = body.LabelAdd,
             LabelRemove = body.LabelRemove,
         };
+        return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
+    }
+
+    /// <summary>
+    /// Sends <see cref="RemoveNode"/> with the node's id; the orchestrator refuses a ready node unless forced (as
+    /// <c>docker node rm</c>), and a node already removed is not found.
+    /// </summary>
+    private static async Task<IResult> RemoveAsync(string idOrHostname, string? force, IQuerySession session, CommandSender sender, CancellationToken ct)
+    {
+        var forced = false;
+        if (force is { Length: > 0 } && !bool.TryParse(force, out forced))
+        {
+            return ApiError.BadRequest("force", $"must be true or false, got '{force}'");
+        }
+
+        var found = await NodeQueries.FindAsync(session, idOrHostname, ct);
+        if (found.Error is { } missing)
+        {
+            return missing.ToResult();
+        }
+
+        var command = new RemoveNode { CommandId = NewId.NextGuid(), Node = found.Value!.Id.ToString(), Force = forced };
         return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
     }
 }

@@ -26,5 +26,6 @@ public static class NodeViews
         Tasks = tasks,
         RegisteredAt = n.RegisteredAt,
         UpdatedAt = n.UpdatedAt,
+        Certificate = n.Certificate,
     };
 }

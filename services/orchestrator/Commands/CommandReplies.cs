@@ -80,6 +80,22 @@ public static class CommandReplies
         return found.Value;
     }
 
+    /// <summary>
+    /// The node a command names (see <see cref="Lookup"/>; removed nodes are not found), or null after answering
+    /// <c>not-found</c> or, for a hostname or prefix that matches several nodes, <c>invalid</c>.
+    /// </summary>
+    public static async Task<Swarm.Domain.Nodes.Node?> FindNodeOrRejectAsync<T>(this ConsumeContext<T> context, Marten.IDocumentStore store, ILogger logger, Guid commandId, string reference) where T : class
+    {
+        await using var query = store.QuerySession();
+        var found = await Lookup.FindNodeAsync(query, reference, context.CancellationToken);
+        if (found.Rejection is { } rejection)
+        {
+            await context.RejectAsync(logger, commandId, rejection);
+        }
+
+        return found.Value;
+    }
+
     public static Task RejectAsync<T>(this ConsumeContext<T> context, ILogger logger, Guid commandId, Rejection rejection) where T : class =>
         context.RejectAsync(logger, commandId, rejection.Code, rejection.Error);
 

@@ -1,31 +1,39 @@
 using Marten;
 using Swarm.Domain.Nodes;
+using Swarm.EventStore.Queries;
 
 namespace Swarm.Orchestrator.Commands;
 
-/// <summary>Finds a node the way the CLI names it: full id, hostname, or a unique id prefix (services: <see cref="Swarm.EventStore.Queries.ServiceLookup"/>).</summary>
+/// <summary>
+/// Finds a node the way the CLI names it: full id, hostname, or a unique id prefix (services:
+/// <see cref="ServiceLookup"/>). Removed nodes are invisible: a command naming one is answered not-found.
+/// </summary>
 public static class Lookup
 {
-    public static async Task<Node?> NodeAsync(IQuerySession query, string reference, CancellationToken cancellationToken)
+    public static async Task<LookupResult<Node>> FindNodeAsync(IQuerySession query, string reference, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(reference))
         {
-            return null;
+            return LookupResult<Node>.FromMatches("node", reference, []);
         }
 
         if (Guid.TryParse(reference, out var id))
         {
-            return await query.LoadAsync<Node>(id, cancellationToken);
+            var byId = await query.LoadAsync<Node>(id, cancellationToken);
+            return LookupResult<Node>.FromMatches("node", reference, byId is { Removed: false } ? [byId] : []);
         }
 
-        var all = await query.Query<Node>().ToListAsync(cancellationToken);
+        var all = await query.Query<Node>().Where(n => !n.Removed).ToListAsync(cancellationToken);
         var byHost = all.Where(n => n.Hostname == reference).ToList();
-        if (byHost.Count == 1)
+        if (byHost.Count > 0)
         {
-            return byHost[0];
+            // two nodes with one hostname: ambiguous, as an id prefix matching both would be
+            return LookupResult<Node>.FromMatches("node", reference, byHost);
         }
 
-        var matches = all.Where(n => n.Id.ToString("N").StartsWith(reference.Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase)).ToList();
-        return matches.Count == 1 ? matches[0] : null;
+        return IdPrefix.Normalize(reference) is { } prefix
+            ? LookupResult<Node>.FromMatches("node", reference, all.Where(n => IdPrefix.Matches(n.Id, prefix)).ToList())
+            : LookupResult<Node>.FromMatches("node", reference, []);
     }
+
 }

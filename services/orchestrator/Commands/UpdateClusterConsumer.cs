@@ -3,16 +3,13 @@ using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Cluster;
-using Swarm.Domain.Services;
 using Swarm.EventStore;
 
 namespace Swarm.Orchestrator.Commands;
 
-/// <summary>Changes cluster-wide settings (task history limit).</summary>
+/// <summary>Changes cluster-wide settings (task history limit, node certificate lifetime); decided by <see cref="ClusterDecisions"/>.</summary>
 public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider time, ILogger<UpdateClusterConsumer> logger) : IConsumer<UpdateCluster>
 {
-    public const int MaxTaskHistoryLimit = 1000;
-
     public async Task Consume(ConsumeContext<UpdateCluster> context)
     {
         var command = context.Message;
@@ -22,21 +19,16 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        if (command.TaskHistoryLimit is < 0 or > MaxTaskHistoryLimit)
+        // refused before the stream is read: an invalid setting writes nothing, not even the applied-command record
+        if (ClusterDecisions.Validate(command) is { } invalid)
         {
-            await context.RejectAsync(logger, commandId, "invalid", new ValidationError("taskHistoryLimit", $"must be between 0 and {MaxTaskHistoryLimit}, got {command.TaskHistoryLimit}"));
+            await context.RejectAsync(logger, commandId, "invalid", invalid);
             return;
         }
 
         var written = await store.WriteToAggregateAsync<ClusterSettings>(
             ClusterSettings.DefaultId,
-            settings =>
-            {
-                var limit = command.TaskHistoryLimit ?? (settings ?? new ClusterSettings()).TaskHistoryLimit;
-                return settings is not null && limit == settings.TaskHistoryLimit
-                    ? Decision.Unchanged
-                    : Decision.Append(new ClusterUpdated { ClusterId = ClusterSettings.DefaultId, TaskHistoryLimit = limit, At = time.GetUtcNow() });
-            },
+            async (settings, session, ct) => ClusterDecisions.Update(settings, await RecordedNodeCertExpiryAsync(session, ct), command, time.GetUtcNow()),
             context.AppliedOnce(commandId, (_, version) => (ClusterSettings.DefaultId, version), time),
             context.CancellationToken);
 
@@ -46,7 +38,28 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
             return;
         }
 
-        logger.LogInformation("cluster settings: task history limit {Limit}", command.TaskHistoryLimit);
+        if (written.Decision.Rejected is { } rejected)
+        {
+            await context.RejectAsync(logger, commandId, rejected);
+            return;
+        }
+
+        if (written.Decision.Events.OfType<ClusterUpdated>().SingleOrDefault() is { } updated)
+        {
+            logger.LogInformation("cluster settings: task history limit {Limit}, node certificate lifetime {Expiry} s", updated.TaskHistoryLimit, updated.NodeCertExpirySeconds);
+        }
+
         await context.AcceptAsync(commandId, ClusterSettings.DefaultId, written.Version);
+    }
+
+    /// <summary>
+    /// The node certificate lifetime the log records now: that of the cluster stream's latest
+    /// <see cref="ClusterUpdated"/> (each carries every setting), 0 when none says. Read from the log rather
+    /// than the settings document so the decision does not depend on which settings the document holds.
+    /// </summary>
+    private static async Task<long> RecordedNodeCertExpiryAsync(IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(ClusterSettings.DefaultId, token: ct);
+        return events.Select(e => e.Data).OfType<ClusterUpdated>().LastOrDefault()?.NodeCertExpirySeconds ?? 0;
     }
 }

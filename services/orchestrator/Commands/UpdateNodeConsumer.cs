@@ -25,27 +25,29 @@ public sealed class UpdateNodeConsumer(IDocumentStore store, TimeProvider time, 
             return;
         }
 
-        Node? found;
-        await using (var query = store.QuerySession())
-        {
-            found = await Lookup.NodeAsync(query, command.Node, context.CancellationToken);
-        }
-
+        var found = await context.FindNodeOrRejectAsync(store, logger, commandId, command.Node);
         if (found is null)
         {
-            await context.RejectAsync(logger, commandId, "not-found", new ValidationError("node", $"no node '{command.Node}'"));
             return;
         }
 
         var written = await store.WriteToAggregateAsync<Node>(
             found.Id,
-            node => Decision.Of(NodeDecisions.UpdateSpec(node!, command.Availability, command.LabelAdd, command.LabelRemove, time.GetUtcNow())),
+            node => node is null or { Removed: true }
+                ? Decision.NotFound("node", $"no node '{command.Node}'")
+                : Decision.Of(NodeDecisions.UpdateSpec(node, command.Availability, command.LabelAdd, command.LabelRemove, time.GetUtcNow())),
             context.AppliedOnce(commandId, (_, version) => (found.Id, version), time),
             context.CancellationToken);
 
         if (written.Replayed is { } replayed)
         {
             await context.ReplayAsync(logger, replayed);
+            return;
+        }
+
+        if (written.Decision.Rejected is { } rejected)
+        {
+            await context.RejectAsync(logger, commandId, rejected);
             return;
         }
 

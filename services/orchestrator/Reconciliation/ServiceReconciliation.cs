@@ -129,7 +129,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Reconciles every service with a live task on the node (after it went down or was drained).</summary>
+    /// <summary>Reconciles every service with a live task on the node (after it went down, was drained or removed).</summary>
     public async Task ReconcileServicesOnNodeAsync(Guid nodeId, CancellationToken cancellationToken)
     {
         IReadOnlyList<Guid> services;
@@ -189,7 +189,8 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 ServiceModes.ReplicatedJob => JobReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
                 _ => ReplicatedReconciler.Reconcile(service, tasks, UnavailableNodes.Of(service, nodes), now),
             };
-            reap = Reaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down).Select(n => n.Id).ToHashSet(), historyLimit);
+            // a removed node's agent is cut off as a down node's is: no one can stop its tasks
+            reap = Reaper.Plan(service, tasks, nodes.Where(n => n.Status == NodeStatus.Down || n.Removed).Select(n => n.Id).ToHashSet(), historyLimit);
             newTasks = await NewTaskStreams.CreatedAsync(session, service, plan.Create, now, cancellationToken);
         }
         catch (Exception ex) when (IsSpecFault(ex))
@@ -256,7 +257,7 @@ public sealed class ServiceReconciliation(IDocumentStore store, TimeProvider tim
                 events.Add(shutdown);
             }
 
-            if (orphan.Contains(taskId) && TaskDecisions.Orphan(task, "its node is down, it cannot be stopped", now) is { } orphaned)
+            if (orphan.Contains(taskId) && TaskDecisions.Orphan(task, "its node is down or removed, it cannot be stopped", now) is { } orphaned)
             {
                 events.Add(orphaned);
             }

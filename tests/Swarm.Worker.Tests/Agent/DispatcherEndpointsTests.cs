@@ -6,9 +6,9 @@ namespace Swarm.Worker.Tests.Agent;
 
 public sealed class DispatcherEndpointsTests
 {
-    private static readonly Uri A = new("http://127.0.0.1:4243");
-    private static readonly Uri B = new("http://127.0.0.1:4253");
-    private static readonly Uri C = new("http://127.0.0.1:4263");
+    private static readonly Uri A = new("https://127.0.0.1:4243");
+    private static readonly Uri B = new("https://127.0.0.1:4253");
+    private static readonly Uri C = new("https://127.0.0.1:4263");
 
     private static DispatcherEndpoints Create(params Uri[] addresses) => new(addresses, uri => GrpcChannel.ForAddress(uri));
 
@@ -33,13 +33,13 @@ public sealed class DispatcherEndpointsTests
     public void Follow_goes_to_the_named_leader_and_learns_an_address_it_did_not_know()
     {
         using var endpoints = Create(A, B);
-        Assert.True(endpoints.Follow("http://127.0.0.1:4253", endpoints.Generation));
+        Assert.True(endpoints.Follow("https://127.0.0.1:4253", endpoints.Generation));
         Assert.Equal(B, endpoints.Current);
 
         // already there: nothing moves
-        Assert.False(endpoints.Follow("http://127.0.0.1:4253", endpoints.Generation));
+        Assert.False(endpoints.Follow("https://127.0.0.1:4253", endpoints.Generation));
 
-        Assert.True(endpoints.Follow("http://127.0.0.1:4263", endpoints.Generation));
+        Assert.True(endpoints.Follow("https://127.0.0.1:4263", endpoints.Generation));
         Assert.Equal(C, endpoints.Current);
         Assert.Equal([A, B, C], endpoints.Addresses);
     }
@@ -55,11 +55,43 @@ public sealed class DispatcherEndpointsTests
     [Fact]
     public void The_dispatcher_flag_takes_a_comma_separated_list()
     {
-        var options = WorkerOptions.Parse(["--dispatcher", "http://127.0.0.1:4243, http://127.0.0.1:4253,http://127.0.0.1:4263"], engineReachable: () => false);
+        var options = WorkerOptions.Parse(["--dispatcher", "https://127.0.0.1:4243, https://127.0.0.1:4253,https://127.0.0.1:4263"], engineReachable: () => false);
         Assert.Equal([A, B, C], options.Dispatchers);
         Assert.Equal(A, options.Dispatcher);
 
-        Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--dispatcher", "http://127.0.0.1:4243,ftp://x"], engineReachable: () => false));
+        Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--dispatcher", "https://127.0.0.1:4243,ftp://x"], engineReachable: () => false));
         Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--dispatcher", ","], engineReachable: () => false));
+    }
+
+    [Fact]
+    public void A_leader_named_without_TLS_is_not_followed()
+    {
+        using var endpoints = Create(A, B);
+        Assert.True(endpoints.Follow("http://127.0.0.1:4263", endpoints.Generation));
+
+        // moved on to the next replica instead
+        Assert.Equal(B, endpoints.Current);
+        Assert.Equal([A, B], endpoints.Addresses);
+    }
+
+    [Fact]
+    public void After_a_reconnect_calls_go_over_new_channels_and_the_old_ones_stay_until_released()
+    {
+        var made = new List<GrpcChannel>();
+        using var endpoints = new DispatcherEndpoints([A], uri =>
+        {
+            var channel = GrpcChannel.ForAddress(uri);
+            made.Add(channel);
+            return channel;
+        });
+        var client = new Swarm.Dispatcher.Api.Dispatcher.DispatcherClient(endpoints);
+
+        // a call makes the channel (the call itself fails: nothing listens)
+        _ = client.HeartbeatAsync(new Swarm.Dispatcher.Api.HeartbeatRequest(), deadline: DateTime.UtcNow.AddMilliseconds(1));
+        endpoints.Reconnect();
+        _ = client.HeartbeatAsync(new Swarm.Dispatcher.Api.HeartbeatRequest(), deadline: DateTime.UtcNow.AddMilliseconds(1));
+
+        Assert.Equal(2, made.Count);
+        Assert.NotSame(made[0], made[1]);
     }
 }

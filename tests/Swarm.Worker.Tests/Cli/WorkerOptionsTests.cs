@@ -9,7 +9,7 @@ public sealed class WorkerOptionsTests
     {
         var options = WorkerOptions.Parse([], engineReachable: () => false);
 
-        Assert.Equal(new Uri("http://127.0.0.1:4243"), options.Dispatcher);
+        Assert.Equal(new Uri("https://127.0.0.1:4243"), options.Dispatcher);
         Assert.Equal(Environment.MachineName, options.Hostname);
         Assert.Equal("process", options.Executor);
         Assert.Equal(Path.GetFullPath(Path.Combine(".run", "workers", Environment.MachineName)), options.StateDir);
@@ -19,11 +19,11 @@ public sealed class WorkerOptionsTests
     public void Every_flag_is_read()
     {
         var options = WorkerOptions.Parse([
-            "--dispatcher", "http://127.0.0.1:5000", "--hostname", "n1", "--label", "zone=a", "--label=disk=ssd",
+            "--dispatcher", "https://127.0.0.1:5000", "--hostname", "n1", "--label", "zone=a", "--label=disk=ssd",
             "--simulate", "3", "--state-dir", "/tmp/w", "--sim-fail-rate", "0.25", "--sim-run-seconds", "2.5",
         ]);
 
-        Assert.Equal(new Uri("http://127.0.0.1:5000"), options.Dispatcher);
+        Assert.Equal(new Uri("https://127.0.0.1:5000"), options.Dispatcher);
         Assert.Equal("n1", options.Hostname);
         Assert.Equal(new Dictionary<string, string> { ["zone"] = "a", ["disk"] = "ssd" }, options.Labels);
         Assert.Equal("sim", options.Executor);
@@ -64,6 +64,45 @@ public sealed class WorkerOptionsTests
         var options = WorkerOptions.Parse(["--generic-resource", "gpu=2", "--generic-resource=fpga=1"], engineReachable: () => false);
 
         Assert.Equal(new Dictionary<string, long> { ["gpu"] = 2, ["fpga"] = 1 }, options.GenericResources);
+    }
+
+    [Fact]
+    public void A_dispatcher_without_TLS_is_a_usage_error()
+    {
+        var error = Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--dispatcher", "http://127.0.0.1:4243"], engineReachable: () => false));
+        Assert.Contains("the dispatcher is reached over TLS: use https://", error.Message);
+    }
+
+    private const string Token = "SWMTKN-1-0123456789abcdefghijklmnopqrstuvwxyz0123456789abcd-0123456789abcdefghijklmno";
+
+    [Fact]
+    public void The_join_token_comes_from_the_flag_or_else_from_SWARM_JOIN_TOKEN()
+    {
+        Dictionary<string, string?> env = new() { ["SWARM_JOIN_TOKEN"] = Token };
+        var other = Token[..^1] + "p";
+
+        Assert.Null(WorkerOptions.Parse([], () => false, _ => null).JoinToken);
+        Assert.Equal(Token, WorkerOptions.Parse([], () => false, name => env.GetValueOrDefault(name))!.JoinToken!.ToString());
+        Assert.Equal(other, WorkerOptions.Parse(["--join-token", other], () => false, name => env.GetValueOrDefault(name)).JoinToken!.ToString());
+    }
+
+    [Fact]
+    public void A_malformed_join_token_is_a_usage_error_that_says_what_is_wrong_and_where_it_came_from()
+    {
+        var flag = Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--join-token", "SWMTKN-1-abc-def"], () => false, _ => null));
+        Assert.StartsWith("--join-token: the join token's root digest must be", flag.Message);
+
+        var env = Assert.Throws<UsageException>(() => WorkerOptions.Parse([], () => false, _ => "nonsense"));
+        Assert.StartsWith("SWARM_JOIN_TOKEN: a join token has the form", env.Message);
+        Assert.DoesNotContain("nonsense", env.Message);
+    }
+
+    [Fact]
+    public void The_help_documents_the_join_token_and_TLS()
+    {
+        Assert.Contains("--join-token", WorkerOptions.Usage);
+        Assert.Contains("SWARM_JOIN_TOKEN", WorkerOptions.Usage);
+        Assert.Contains("https://", WorkerOptions.Usage);
     }
 
     [Fact]

@@ -14,8 +14,12 @@ public sealed class ApiException(string message, HttpStatusCode? status = null) 
     public HttpStatusCode? Status { get; } = status;
 }
 
-/// <summary>HTTP client of the control API. Every failure becomes an <see cref="ApiException"/> with a readable reason.</summary>
-public sealed class ApiClient(HttpClient http)
+/// <summary>
+/// HTTP client of the control API. Every failure becomes an <see cref="ApiException"/> with a readable reason;
+/// <paramref name="transport"/>, when given, names the address as the user gave it (a socket's path) and explains a
+/// refused connection.
+/// </summary>
+public sealed class ApiClient(HttpClient http, ApiTransport? transport = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -31,6 +35,9 @@ public sealed class ApiClient(HttpClient http)
     public Task<JsonNode> GetJsonAsync(string path, CancellationToken ct = default) => SendAsync<JsonNode>(HttpMethod.Get, path, null, ct);
 
     public Task<CommandResult> PostAsync(string path, object body, CancellationToken ct = default) => SendAsync<CommandResult>(HttpMethod.Post, path, body, ct);
+
+    /// <summary>A POST whose answer is not a command result (the CA's and the join tokens' routes).</summary>
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Post, path, body, ct);
 
     public Task<CommandResult> DeleteAsync(string path, CancellationToken ct = default) => SendAsync<CommandResult>(HttpMethod.Delete, path, null, ct);
 
@@ -153,6 +160,18 @@ public sealed class ApiClient(HttpClient http)
 
     private string Unreachable(HttpRequestException ex)
     {
+        if (ex.InnerException is ApiTransportException refused)
+        {
+            return refused.Message;
+        }
+
+        if (ex.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            return transport?.ServerProblem is { } problem
+                ? $"TLS: the API at {Display(BaseAddress)} is not a manager of the cluster whose CA you gave (--tlscacert): {problem}"
+                : $"TLS handshake with the API at {Display(BaseAddress)} failed ({ex.GetBaseException().Message}): the server refused the client certificate? It must be a manager's of this cluster (swarmctl cluster ca --issue-client-cert)";
+        }
+
         var reason = ex.InnerException is SocketException socket
             ? socket.SocketErrorCode switch
             {
@@ -172,5 +191,5 @@ public sealed class ApiClient(HttpClient http)
         return $"cannot reach the API at {Display(BaseAddress)} ({reason}); is the cluster up? (./swarm up)";
     }
 
-    private static string Display(Uri uri) => uri.ToString().TrimEnd('/');
+    private string Display(Uri uri) => transport?.Display ?? uri.ToString().TrimEnd('/');
 }

@@ -70,4 +70,17 @@ public sealed record ClusterInspect(OutputFormat Format) : CliCommand;
 
 public sealed record ClusterList(OutputFormat Format) : CliCommand;
 
-public sealed record ClusterUpdate(int TaskHistoryLimit) : CliCommand;
+/// <summary><c>cluster update</c>: null members keep their value.</summary>
+public sealed record ClusterUpdate(int? TaskHistoryLimit, TimeSpan? CertExpiry = null) : CliCommand;
+
+/// <summary><c>cluster ca</c>: show the roots; with <see cref="Rotate"/> start a rotation and, unless <see cref="Detach"/>, follow it.</summary>
+public sealed record ClusterCa(bool Rotate, bool Detach, bool Quiet, OutputFormat Format) : CliCommand;
+
+/// <summary><c>cluster ca --issue-client-cert</c>: a key made here, a certificate for it signed by the cluster, both written to <see cref="OutDir"/>.</summary>
+public sealed record ClusterIssueClientCert(string OutDir, string Name) : CliCommand;
+
+/// <summary><c>cluster join-token worker|manager</c>.</summary>
+public sealed record ClusterJoinToken(string Kind, bool Rotate, bool Quiet) : CliCommand;
+
+/// <summary><c>node rm</c>: remove nodes (a ready one only with <see cref="Force"/>).</summary>
+public sealed record NodeRemove(IReadOnlyList<string> Nodes, bool Force) : CliCommand;

@@ -3,8 +3,19 @@ namespace Swarm.Ctl.Cli;
 /// <summary>What a command line asks for.</summary>
 public abstract record ParseResult;
 
-/// <summary>A command to run, against the API at <see cref="Host"/> when one was given with <c>--host</c>.</summary>
-public sealed record ParsedCommand(CliCommand Command, string? Host) : ParseResult;
+/// <summary>
+/// A command to run, against the API at <see cref="Host"/> when one was given with <c>--host</c>, with the TLS files
+/// given by <c>--tls-dir</c> / <c>--tlscacert</c> / <c>--tlscert</c> / <c>--tlskey</c> (empty when none).
+/// </summary>
+public sealed record ParsedCommand(CliCommand Command, string? Host, TlsFlags? Tls = null) : ParseResult;
+
+/// <summary>The TLS flags as given; <see cref="TlsFlags.Resolve"/> turns them into files.</summary>
+public sealed record TlsFlags(string? Dir, string? CaCert, string? Cert, string? Key)
+{
+    public static readonly TlsFlags None = new(null, null, null, null);
+
+    public bool IsEmpty => Dir is null && CaCert is null && Cert is null && Key is null;
+}
 
 /// <summary>Help was asked for (or a group was named without a command): print <see cref="Text"/>.</summary>
 public sealed record HelpRequested(string Text, bool IsError = false) : ParseResult;
@@ -20,9 +31,13 @@ public sealed record UsageError(string Message, string Hint) : ParseResult;
 /// </summary>
 public static class CliParser
 {
+    /// <summary>Global flags that take a value besides <c>--host</c>: the TLS files.</summary>
+    public static readonly IReadOnlyList<string> TlsFlagNames = ["tls-dir", "tlscacert", "tlscert", "tlskey"];
+
     public static ParseResult Parse(IReadOnlyList<string> args)
     {
         string? host = null;
+        var tls = new Dictionary<string, string>(StringComparer.Ordinal);
         var help = false;
         var words = new List<string>();
         var i = 0;
@@ -39,6 +54,16 @@ public static class CliParser
                 }
 
                 host = h;
+                continue;
+            }
+
+            if (TryTls(args, ref i, tls, out var tlsError))
+            {
+                if (tlsError is not null)
+                {
+                    return new UsageError(tlsError, "See 'swarmctl --help'.");
+                }
+
                 continue;
             }
 
@@ -137,6 +162,16 @@ public static class CliParser
                 continue;
             }
 
+            if (TryTls(args, ref i, tls, out var tlsError))
+            {
+                if (tlsError is not null)
+                {
+                    return new UsageError(tlsError, hint);
+                }
+
+                continue;
+            }
+
             if (arg is "-h" or "--help")
             {
                 help = true;
@@ -189,7 +224,8 @@ public static class CliParser
 
         try
         {
-            return new ParsedCommand(spec.Build(parsed), host);
+            var tlsFlags = new TlsFlags(tls.GetValueOrDefault("tls-dir"), tls.GetValueOrDefault("tlscacert"), tls.GetValueOrDefault("tlscert"), tls.GetValueOrDefault("tlskey"));
+            return new ParsedCommand(spec.Build(parsed), host, tlsFlags.IsEmpty ? null : tlsFlags);
         }
         catch (UsageException ex)
         {
@@ -227,11 +263,55 @@ public static class CliParser
             return false;
         }
 
-        if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "unix"))
         {
-            error = $"invalid value '{host}' for --host: expected a URL such as http://127.0.0.1:5080";
+            error = $"invalid value '{host}' for --host: expected unix:///path/control.sock or https://host:port";
         }
 
+        return true;
+    }
+
+    /// <summary>Reads <c>--tls-dir DIR</c>, <c>--tlscacert FILE</c>, <c>--tlscert FILE</c>, <c>--tlskey FILE</c> (or <c>--flag=value</c>).</summary>
+    private static bool TryTls(IReadOnlyList<string> args, ref int i, Dictionary<string, string> tls, out string? error)
+    {
+        error = null;
+        var arg = args[i];
+        if (!arg.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        var name = eq < 0 ? arg[2..] : arg[2..eq];
+        if (!TlsFlagNames.Contains(name))
+        {
+            return false;
+        }
+
+        string? value;
+        if (eq >= 0)
+        {
+            value = arg[(eq + 1)..];
+            i++;
+        }
+        else if (i + 1 < args.Count)
+        {
+            value = args[i + 1];
+            i += 2;
+        }
+        else
+        {
+            error = $"flag --{name} needs a value ({(name == "tls-dir" ? "DIR" : "FILE")})";
+            i++;
+            return true;
+        }
+
+        if (value.Length == 0)
+        {
+            error = $"flag --{name} needs a value ({(name == "tls-dir" ? "DIR" : "FILE")})";
+        }
+
+        tls[name] = value;
         return true;
     }
 

@@ -70,6 +70,14 @@ public static class Commands
                 1, 1,
                 a => new NodeUpdate(a.Positionals[0], NodeAvailability.Active, new Dictionary<string, string>(), []),
                 Description: "Same as 'swarmctl node update --availability active NODE'. Tasks already moved away stay where they are. Prints the node's id."),
+            new("node", "rm", "Remove one or more nodes from the cluster and revoke their certificates", "swarmctl node rm [OPTIONS] NODE [NODE...]",
+                [new("force", "f", null, "Remove a node even if it is ready (its agent is cut off and its tasks move elsewhere)")],
+                ["swarmctl node rm worker-3", "swarmctl node rm --force worker-2"],
+                1, int.MaxValue,
+                a => new NodeRemove(a.Positionals.ToList(), a.Switch("force")),
+                Aliases: ["remove"],
+                Description: "A removed node leaves 'node ls', its certificate is revoked (its connections are closed and refused from then on) and its tasks are placed elsewhere. " +
+                    "A node that is ready is refused unless --force: drain it first, or stop its agent. To come back, a node joins again with a join token. Prints each node removed."),
         ]),
         new("service", "Manage services",
         [
@@ -226,11 +234,42 @@ public static class Commands
                 a => new ClusterInspect(a.Format()),
                 Description: "Shows the task history limit (ended tasks kept per slot, per node for global services) and when the settings last changed."),
             new("cluster", "update", "Change cluster-wide settings", "swarmctl cluster update [OPTIONS]",
-                [new("task-history-limit", null, "N", "Ended tasks kept per slot (per node for global services), 0 or more (default 5)")],
-                ["swarmctl cluster update --task-history-limit 10", "swarmctl cluster update --task-history-limit 0"],
+                [
+                    new("task-history-limit", null, "N", "Ended tasks kept per slot (per node for global services), 0 or more (default 5)"),
+                    new("cert-expiry", null, "DURATION", "Lifetime of node certificates issued from now on, 1h to 3650d (default 90d)"),
+                ],
+                ["swarmctl cluster update --task-history-limit 10", "swarmctl cluster update --task-history-limit 0", "swarmctl cluster update --cert-expiry 2160h", "swarmctl cluster update --cert-expiry 30d"],
                 0, 0,
                 BuildClusterUpdate,
-                Description: "Older ended tasks leave 'service ps' and 'task ls'; 'task inspect ID' still shows their history from the log."),
+                Description: "Older ended tasks leave 'service ps' and 'task ls'; 'task inspect ID' still shows their history from the log. " +
+                    "A new certificate lifetime applies to certificates issued from now on: nodes renew at a random point between 50 % and 80 % of their current certificate's lifetime."),
+            new("cluster", "ca", "Show the cluster's root CA, rotate it, or issue a client certificate", "swarmctl cluster ca [OPTIONS]",
+                [
+                    new("rotate", null, null, "Start a root rotation; unless --detach, show progress until every node renewed"),
+                    new("detach", "d", null, "With --rotate: return once the rotation started"),
+                    new("issue-client-cert", null, null, "Make a key here and get a client certificate for the API's TLS endpoint (needs --out)"),
+                    new("out", null, "DIR", "With --issue-client-cert: where to write ca.pem, cert.pem and key.pem (0600)"),
+                    new("name", null, "NAME", "With --issue-client-cert: the certificate's name (default: your user name)"),
+                    Quiet with { Help = "Only print the root fingerprints" },
+                    Format,
+                ],
+                ["swarmctl cluster ca", "swarmctl cluster ca --rotate", "swarmctl cluster ca --rotate --detach", "swarmctl cluster ca --issue-client-cert --out ~/.swarm/tls --name alice",
+                    "swarmctl --host https://manager-1:5443 --tls-dir ~/.swarm/tls node ls"],
+                0, 0,
+                BuildClusterCa,
+                Description: "Shows the SHA-256 fingerprint and expiry of each root the cluster trusts (the signing root first) and the lifetime of node certificates. " +
+                    "A rotation makes a new root that signs from then on; the old one stays trusted and cross-signs it until every node renewed its certificate, so running tasks are not disturbed. " +
+                    "Join tokens name the new root from the start. --issue-client-cert sends only a certificate signing request: the key never leaves this machine. " +
+                    "Use the files with --tls-dir DIR (or SWARM_CERT_PATH=DIR) and --host https://MANAGER:PORT."),
+            new("cluster", "join-token", "Show or rotate the token that admits a new worker or manager", "swarmctl cluster join-token [OPTIONS] worker|manager",
+                [
+                    new("rotate", null, null, "Replace the token's secret: the old token admits no new node (nodes that joined keep working)"),
+                    Quiet with { Help = "Only print the token" },
+                ],
+                ["swarmctl cluster join-token worker", "swarmctl cluster join-token manager -q", "swarmctl cluster join-token worker --rotate"],
+                1, 1,
+                BuildJoinToken,
+                Description: "Prints the command that starts an agent which joins with the token. The token pins the cluster's root CA: an agent refuses a server that presents another CA."),
         ]),
     ];
 
@@ -289,8 +328,66 @@ public static class Commands
         _ => a.Int("tail", min: 1),
     };
 
-    private static CliCommand BuildClusterUpdate(ParsedArgs a) =>
-        new ClusterUpdate(a.Int("task-history-limit", min: 0) ?? throw new UsageException("nothing to change: give --task-history-limit N"));
+    /// <summary>The bounds the API takes for a node certificate's lifetime (checked here too, to say it before calling).</summary>
+    public static readonly TimeSpan MinCertExpiry = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxCertExpiry = TimeSpan.FromDays(3650);
+
+    private static CliCommand BuildClusterUpdate(ParsedArgs a)
+    {
+        var limit = a.Int("task-history-limit", min: 0);
+        var expiry = a.Duration("cert-expiry");
+        if (limit is null && expiry is null)
+        {
+            throw new UsageException("nothing to change: give --task-history-limit N or --cert-expiry DURATION");
+        }
+
+        if (expiry < MinCertExpiry || expiry > MaxCertExpiry)
+        {
+            throw new UsageException($"invalid value '{a.Get("cert-expiry")}' for --cert-expiry: must be from 1h to 3650d");
+        }
+
+        return new ClusterUpdate(limit, expiry);
+    }
+
+    private static CliCommand BuildClusterCa(ParsedArgs a)
+    {
+        var rotate = a.Switch("rotate");
+        var issue = a.Switch("issue-client-cert");
+        if (rotate && issue)
+        {
+            throw new UsageException("--rotate and --issue-client-cert cannot be used together");
+        }
+
+        if (issue)
+        {
+            var @out = a.Get("out") ?? throw new UsageException("--issue-client-cert needs --out DIR (where ca.pem, cert.pem and key.pem go)");
+            var name = a.Get("name") ?? Environment.UserName;
+            return new ClusterIssueClientCert(@out, name);
+        }
+
+        foreach (var flag in new[] { "out", "name" })
+        {
+            if (a.Has(flag))
+            {
+                throw new UsageException($"--{flag} goes with --issue-client-cert");
+            }
+        }
+
+        if (a.Has("detach") && !rotate)
+        {
+            throw new UsageException("--detach goes with --rotate");
+        }
+
+        return new ClusterCa(rotate, a.Switch("detach"), a.Switch("quiet"), a.Format());
+    }
+
+    private static CliCommand BuildJoinToken(ParsedArgs a)
+    {
+        var kind = a.Positionals[0].ToLowerInvariant();
+        return kind is "worker" or "manager"
+            ? new ClusterJoinToken(kind, a.Switch("rotate"), a.Switch("quiet"))
+            : throw new UsageException($"invalid argument '{a.Positionals[0]}': use worker or manager");
+    }
 
     private static string? ModeOf(ParsedArgs a)
     {

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Swarm.Ctl.Cli;
 
-/// <summary>Durations as operators type them: <c>500ms</c>, <c>5s</c>, <c>1m30s</c>, <c>2h</c>, <c>1.5s</c>; a bare number is seconds.</summary>
+/// <summary>Durations as operators type them: <c>500ms</c>, <c>5s</c>, <c>1m30s</c>, <c>2h</c>, <c>90d</c>, <c>1.5s</c>; a bare number is seconds.</summary>
 public static class Durations
 {
     /// <summary>Parses <paramref name="text"/>; returns false (with <paramref name="error"/>) when it is not a duration.</summary>
@@ -57,13 +57,14 @@ public static class Durations
                 "s" => number,
                 "m" => number * 60,
                 "h" => number * 3600,
+                "d" => number * 86400,
                 _ => null,
             };
             if (seconds is null)
             {
                 error = unit.Length == 0
-                    ? $"'{text}' is missing a unit after {number.ToString(CultureInfo.InvariantCulture)} (ms, s, m or h)"
-                    : $"'{text}' has an unknown unit '{unit}' (ms, s, m or h)";
+                    ? $"'{text}' is missing a unit after {number.ToString(CultureInfo.InvariantCulture)} (ms, s, m, h or d)"
+                    : $"'{text}' has an unknown unit '{unit}' (ms, s, m, h or d)";
                 return false;
             }
 
@@ -105,6 +106,11 @@ public static class Durations
         }
 
         var sb = new StringBuilder();
+        if (value.TotalDays >= 1 && value.Ticks % TimeSpan.TicksPerDay == 0)
+        {
+            return $"{(long)value.TotalDays}d";
+        }
+
         if (value.TotalHours >= 1)
         {
             sb.Append((int)value.TotalHours).Append('h');

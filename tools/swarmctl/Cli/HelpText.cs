@@ -7,8 +7,13 @@ public static class HelpText
 {
     private const string GlobalOptions = """
         Global options:
-          -H, --host URL     Control API address (default: $SWARM_API, else http://127.0.0.1:5080)
-          -h, --help         Show help
+          -H, --host ADDRESS   Control API: unix:///path/control.sock or https://host:port
+                               (default: $SWARM_API, else the control socket {DefaultSocket})
+              --tls-dir DIR    With https: ca.pem, cert.pem and key.pem (default: $SWARM_CERT_PATH)
+              --tlscacert FILE The cluster's root CA (instead of --tls-dir)
+              --tlscert FILE   Your client certificate (swarmctl cluster ca --issue-client-cert)
+              --tlskey FILE    Its key
+          -h, --help           Show help
         """;
 
     public static string Overview()
@@ -29,7 +34,7 @@ public static class HelpText
             sb.AppendLine();
         }
 
-        sb.AppendLine(GlobalOptions);
+        sb.AppendLine(GlobalOptions.Replace("{DefaultSocket}", Swarm.ControlApi.Contracts.ControlSocket.DefaultPath(), StringComparison.Ordinal));
         sb.AppendLine();
         sb.AppendLine("Exit status: 0 on success, 1 when the cluster refused or failed, 2 on a bad command line.");
         sb.AppendLine("Run 'swarmctl COMMAND --help' for more on a command.");
@@ -86,11 +91,12 @@ public static class HelpText
         }
 
         sb.AppendLine($"  {"-h, --help".PadRight(width)} Show this help");
-        sb.AppendLine($"  {"-H, --host URL".PadRight(width)} Control API address (default: $SWARM_API, else http://127.0.0.1:5080)");
+        sb.AppendLine($"  {"-H, --host ADDRESS".PadRight(width)} Control API: unix:///path or https://host:port (default: $SWARM_API, else the control socket)");
+        sb.AppendLine($"  {"    --tls-dir DIR".PadRight(width)} With https: ca.pem, cert.pem, key.pem (or --tlscacert/--tlscert/--tlskey; default $SWARM_CERT_PATH)");
         if (spec.Flags.Any(f => !f.IsSwitch && f.ValueName == "DURATION"))
         {
             sb.AppendLine();
-            sb.AppendLine("Durations: 500ms, 5s, 1m30s, 2h (a bare number is seconds).");
+            sb.AppendLine("Durations: 500ms, 5s, 1m30s, 2h, 90d (a bare number is seconds).");
         }
 
         if (spec.Examples.Count > 0)

@@ -41,6 +41,7 @@ public static class Views
     [
         ("ID", c.Id.ToString("N")),
         ("Task history limit", $"{c.TaskHistoryLimit} ended tasks per slot"),
+        ("Node cert expiry", c.NodeCertExpirySeconds > 0 ? Cli.Durations.Format(TimeSpan.FromSeconds(c.NodeCertExpirySeconds)) : "90d (default)"),
         ("Updated", c.UpdatedAt is { } at ? $"{Humanize.Timestamp(at)} ({Humanize.Ago(at, now)})" : "never (defaults)"),
     ]);
 
@@ -277,6 +278,7 @@ public static class Views
             ("Tasks", $"{n.Tasks} not ended"),
             ("Registered", $"{Humanize.Timestamp(n.RegisteredAt)} ({Humanize.Ago(n.RegisteredAt, now)})"),
         };
+        rows.AddRange(CaViews.NodeCertificate(n.Certificate, now));
         foreach (var (k, v) in n.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var source = n.OperatorLabels.ContainsKey(k) ? "operator" : "agent";
@@ -286,7 +288,7 @@ public static class Views
         return KeyValues(rows);
     }
 
-    private static string KeyValues(IEnumerable<(string Key, string Value)> rows)
+    internal static string KeyValues(IEnumerable<(string Key, string Value)> rows)
     {
         var list = rows.ToList();
         var width = list.Max(r => r.Key.Length) + 2;

@@ -38,6 +38,10 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         ClusterInspect c => ClusterInspectAsync(c, ct),
         ClusterList c => ClusterListAsync(c, ct),
         ClusterUpdate c => ClusterUpdateAsync(c, ct),
+        ClusterCa c => new CaCommands(api, stdout, stderr, time).ShowOrRotateAsync(c, ct),
+        ClusterIssueClientCert c => new CaCommands(api, stdout, stderr, time).IssueClientCertificateAsync(c, ct),
+        ClusterJoinToken c => new CaCommands(api, stdout, stderr, time).JoinTokenAsync(c, ct),
+        NodeRemove c => NodeRemoveAsync(c, ct),
         _ => throw new NotSupportedException(command.GetType().Name),
     };
 
@@ -403,9 +407,39 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
 
     private async Task<int> ClusterUpdateAsync(ClusterUpdate c, CancellationToken ct)
     {
-        await api.PostAsync("api/cluster/update", new UpdateClusterRequest { TaskHistoryLimit = c.TaskHistoryLimit }, ct);
-        await stdout.WriteLineAsync($"task history limit: {c.TaskHistoryLimit}");
+        var body = new UpdateClusterRequest { TaskHistoryLimit = c.TaskHistoryLimit, NodeCertExpirySeconds = (long?)c.CertExpiry?.TotalSeconds };
+        await api.PostAsync("api/cluster/update", body, ct);
+        if (c.TaskHistoryLimit is { } limit)
+        {
+            await stdout.WriteLineAsync($"task history limit: {limit}");
+        }
+
+        if (c.CertExpiry is { } expiry)
+        {
+            await stdout.WriteLineAsync($"node certificate expiry: {Durations.Format(expiry)}");
+        }
+
         return 0;
+    }
+
+    private async Task<int> NodeRemoveAsync(NodeRemove c, CancellationToken ct)
+    {
+        var exit = 0;
+        foreach (var node in c.Nodes)
+        {
+            try
+            {
+                await api.DeleteAsync($"api/nodes/{Seg(node)}?force={(c.Force ? "true" : "false")}", ct);
+                await stdout.WriteLineAsync(node);
+            }
+            catch (ApiException ex) when (ex.Status is not null)
+            {
+                await stderr.WriteLineAsync($"swarmctl: {node}: {ex.Message}");
+                exit = 1;
+            }
+        }
+
+        return exit;
     }
 
     private async Task<string> LatestErrorAsync(string serviceId, CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Swarm.Domain.Orchestration.ConstraintEnforcer;
 
 /// <summary>
 /// Which nodes a replicated service's tasks must leave (SwarmKit <c>manager/orchestrator/constraintenforcer</c>):
-/// down, drained, or no longer satisfying the service's constraints (after a label change).
+/// removed from the cluster, down, drained, or no longer satisfying the service's constraints (after a label change).
 /// </summary>
 public static class UnavailableNodes
 {
@@ -17,7 +17,12 @@ public static class UnavailableNodes
         var unavailable = new Dictionary<Guid, string>();
         foreach (var node in nodes)
         {
-            if (node.Status == NodeStatus.Down)
+            if (node.Removed)
+            {
+                // a removed node is treated as a down one: its agent is cut off (its certificate revoked)
+                unavailable[node.Id] = "removed";
+            }
+            else if (node.Status == NodeStatus.Down)
             {
                 unavailable[node.Id] = "down";
             }

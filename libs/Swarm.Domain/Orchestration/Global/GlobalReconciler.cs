@@ -11,7 +11,7 @@ namespace Swarm.Domain.Orchestration.Global;
 /// <summary>
 /// Global services and global jobs (SwarmKit <c>manager/orchestrator/global</c>, <c>jobs/global</c>):
 /// one task per node that is ready and satisfies the service's constraints, bound to that node at
-/// creation. Tasks on nodes that are down, drained or no longer match are shut down; paused nodes keep
+/// creation. Tasks on nodes that are removed, down, drained or no longer match are shut down; paused nodes keep
 /// their task but get no new one. A global job's node is done once a task of the current iteration
 /// completed there. Ended tasks restart on their node per the restart policy; spec changes roll out
 /// with <see cref="RollingUpdate"/> (services) or start a new iteration (jobs).
@@ -120,6 +120,11 @@ public static class GlobalReconciler
     /// <summary>Why a node cannot hold the service's task (null when it can).</summary>
     private static string? Unfit(ServiceSpec spec, Node node)
     {
+        if (node.Removed)
+        {
+            return "node is removed";
+        }
+
         if (node.Status != NodeStatus.Ready)
         {
             return $"node is {node.Status.ToString().ToLowerInvariant()}";

@@ -23,7 +23,7 @@ namespace Swarm.Domain.Orchestration.Replicated;
 /// </summary>
 public static class ReplicatedReconciler
 {
-    /// <param name="unavailableNodes">Nodes whose tasks must move: down (reason "down") or drained (reason "drained").</param>
+    /// <param name="unavailableNodes">Nodes whose tasks must move: removed ("removed"), down ("down"), drained ("drained") or no longer suitable.</param>
     public static ReconcilePlan Reconcile(Service service, IReadOnlyCollection<SwarmTask> tasks, IReadOnlyDictionary<Guid, string> unavailableNodes, DateTimeOffset now)
     {
         var plan = new PlanBuilder(tasks).ShutDownStoppedUnassigned();

@@ -13,7 +13,7 @@ public sealed record ReapPlan(IReadOnlyList<Guid> Orphan, IReadOnlyList<Guid> Re
 /// <summary>
 /// Keeps the read models small and free of stuck tasks (SwarmKit <c>manager/orchestrator/taskreaper</c>):
 /// <list type="bullet">
-/// <item>a task told to stop whose node is down cannot be stopped by anyone: it is marked orphaned;</item>
+/// <item>a task told to stop whose node is down (or removed, see the caller) cannot be stopped by anyone: it is marked orphaned;</item>
 /// <item>ended tasks told to go (scale-down, a removed service, an old job iteration) are reaped;</item>
 /// <item>of the other ended tasks, the newest <c>limit</c> per slot (per node for global services) are
 /// kept and older ones reaped. A job's completed tasks of the current iteration are always kept, and so

@@ -1,0 +1,3 @@
+namespace Swarm.EventStore.Security;
+
+public sealed record JoinTokens(string Worker, string Manager);
