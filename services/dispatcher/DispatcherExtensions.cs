@@ -50,7 +50,12 @@ public static class DispatcherExtensions
             return state;
         });
         builder.Services.AddSingleton<TermFence>();
-        builder.Services.TryAddSingleton<ClusterCa>();
+        // the key-encryption key (Swarm:Ca:KeyFile or Swarm:Ca:Key) is read when the CA is first used, at start-up
+        builder.Services.TryAddSingleton(sp => new ClusterCa(
+            sp.GetRequiredService<Marten.IDocumentStore>(),
+            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<ClusterCa>>()));
         builder.Services.TryAddSingleton<ICertificateAuthority>(sp => new ClusterCaAuthority(sp.GetRequiredService<ClusterCa>()));
         builder.Services.AddSingleton<ClusterTrust>();
         builder.Services.AddSingleton<RevokedNodes>();
