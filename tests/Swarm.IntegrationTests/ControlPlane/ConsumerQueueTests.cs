@@ -74,7 +74,7 @@ public sealed class ConsumerQueueTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(cluster.Settings("dispatcher"));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Swarm:Relay"] = "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Swarm:Relay"] = "false", ["Swarm:Ca:Key"] = Swarm.Security.KeyEncryptionKey.Generate() });
         TestHosts.Quiet(builder.Logging);
         builder.AddDispatcher();
         TestHosts.WaitForTheBus(builder.Services);
