@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -8,8 +9,10 @@ using Swarm.Dispatcher.Heartbeats;
 using Swarm.Dispatcher.Leadership;
 using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
+using Swarm.Dispatcher.Security;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
+using Swarm.EventStore.Security;
 using Swarm.Messaging;
 
 namespace Swarm.Dispatcher;
@@ -17,8 +20,9 @@ namespace Swarm.Dispatcher;
 public static class DispatcherExtensions
 {
     /// <summary>
-    /// The dispatcher's services: the cluster log, the bus (task changes arrive on a queue of this
-    /// process's own, so every replica sees every change), agent sessions and heartbeat expiry.
+    /// The dispatcher's services: the cluster log, the bus (task changes, node removals and CA changes arrive on
+    /// a queue of this process's own, so every replica sees every change), agent sessions and heartbeat expiry,
+    /// and mutual TLS with the cluster CA's certificates on the agent endpoint and between replicas.
     /// </summary>
     public static WebApplicationBuilder AddDispatcher(this WebApplicationBuilder builder)
     {
@@ -32,6 +36,8 @@ public static class DispatcherExtensions
         {
             x.AddConsumer<TasksAssignedConsumer, TasksAssignedConsumerDefinition>();
             x.AddConsumer<TaskDesiredStateChangedConsumer, TaskDesiredStateChangedConsumerDefinition>();
+            x.AddConsumer<NodeRemovedConsumer, NodeRemovedConsumerDefinition>();
+            x.AddConsumer<ClusterCaChangedConsumer, ClusterCaChangedConsumerDefinition>();
         });
 
         builder.Services.Configure<DispatcherOptions>(builder.Configuration.GetSection(DispatcherOptions.Section));
@@ -44,6 +50,21 @@ public static class DispatcherExtensions
             return state;
         });
         builder.Services.AddSingleton<TermFence>();
+        // the key-encryption key (Swarm:Ca:KeyFile or Swarm:Ca:Key) is read when the CA is first used, at start-up
+        builder.Services.TryAddSingleton(sp => new ClusterCa(
+            sp.GetRequiredService<Marten.IDocumentStore>(),
+            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<ClusterCa>>()));
+        builder.Services.TryAddSingleton<ICertificateAuthority>(sp => new ClusterCaAuthority(sp.GetRequiredService<ClusterCa>()));
+        builder.Services.AddSingleton<ClusterTrust>();
+        builder.Services.AddSingleton<RevokedNodes>();
+        builder.Services.AddSingleton<NodeAuthenticator>();
+        builder.Services.AddHostedService<ClusterTrustService>();
+        builder.Services.AddSingleton<RevocationService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationService>());
+        builder.Services.AddHostedService<RootRotationService>();
+        builder.Services.AddDispatcherTls();
         builder.Services.AddHostedService<LeaderElectionService>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton(sp =>
@@ -67,7 +88,9 @@ public static class DispatcherExtensions
 
     public static WebApplication MapDispatcher(this WebApplication app)
     {
+        app.RefuseGrpcWithoutTls();
         app.MapGrpcService<DispatcherService>();
+        app.MapGrpcService<NodeCaService>();
         app.MapLogEndpoint();
         app.MapRaftStatus();
         return app;

@@ -20,6 +20,27 @@ public sealed class DispatcherOptions
     /// </summary>
     public double FullSetSeconds { get; set; } = 15;
 
+    /// <summary>How often the cluster CA is read again (trusted roots, a rotation under way) and this replica's own certificate checked (default 5 s).</summary>
+    public double CaRefreshSeconds { get; set; } = 5;
+
+    /// <summary>How often the set of removed nodes is read again from the node read model (default 5 s); a removal message applies it at once.</summary>
+    public double RevocationRefreshSeconds { get; set; } = 5;
+
+    /// <summary>How often the leader checks whether a root rotation can complete (default 5 s).</summary>
+    public double RootRotationCheckSeconds { get; set; } = 5;
+
+    /// <summary>The common name of this replica's manager certificate (default <c>dispatcher-HOSTNAME</c>).</summary>
+    public string? CertificateName { get; set; }
+
+    public TimeSpan CaRefreshPeriod => TimeSpan.FromSeconds(CaRefreshSeconds > 0 ? CaRefreshSeconds : 5);
+
+    public TimeSpan RevocationRefreshPeriod => TimeSpan.FromSeconds(RevocationRefreshSeconds > 0 ? RevocationRefreshSeconds : 5);
+
+    public TimeSpan RootRotationCheckPeriod => TimeSpan.FromSeconds(RootRotationCheckSeconds > 0 ? RootRotationCheckSeconds : 5);
+
+    public string ManagerCertificateName =>
+        string.IsNullOrWhiteSpace(CertificateName) ? $"dispatcher-{Environment.MachineName.ToLowerInvariant()}" : CertificateName.Trim();
+
     public TimeSpan HeartbeatPeriod => TimeSpan.FromSeconds(HeartbeatPeriodSeconds > 0 ? HeartbeatPeriodSeconds : 5);
 
     public TimeSpan FullSetPeriod => TimeSpan.FromSeconds(FullSetSeconds > 0 ? FullSetSeconds : 15);

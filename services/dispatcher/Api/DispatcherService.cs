@@ -4,9 +4,12 @@ using Swarm.Dispatcher.Heartbeats;
 using Swarm.Dispatcher.Leadership;
 using Swarm.Dispatcher.Logs;
 using Swarm.Dispatcher.Nodes;
+using Swarm.Dispatcher.Security;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Security;
+using Swarm.Security;
 using ModelTaskState = Swarm.Contracts.Model.TaskState;
 using ModelNodeDescription = Swarm.Contracts.Model.NodeDescription;
 
@@ -16,6 +19,10 @@ namespace Swarm.Dispatcher.Api;
 /// The agent-facing gRPC API: registration, the session stream, heartbeats and status reports. Only
 /// the leader serves it; another replica answers FAILED_PRECONDITION with the leader's agent address
 /// in the <see cref="LeaderTrailer"/> trailer (without it while no leader is known).
+/// <para>
+/// Every call needs the node's client certificate (<see cref="NodeAuthenticator"/>): the node id is its
+/// CN, and a session may only be used by the node that opened it (PERMISSION_DENIED otherwise).
+/// </para>
 /// </summary>
 public sealed class DispatcherService : Dispatcher.DispatcherBase
 {
@@ -30,14 +37,20 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     private readonly ILogger<DispatcherService> _logger;
     private readonly LogBroker _logs;
     private readonly LeadershipState _leadership;
+    private readonly NodeAuthenticator _authenticator;
+    private readonly ClusterTrust _trust;
+    private readonly RevokedNodes _revoked;
 
     /// <summary>The trailer (and response header) that names the leader's agent address.</summary>
     public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, RegistrationBatcher nodes, StatusBatcher tasks,
         IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
-        LogBroker logs, LeadershipState leadership)
+        LogBroker logs, LeadershipState leadership, NodeAuthenticator authenticator, ClusterTrust trust, RevokedNodes revoked)
     {
+        _authenticator = authenticator;
+        _trust = trust;
+        _revoked = revoked;
         _logs = logs;
         _leadership = leadership;
         _sessions = sessions;
@@ -54,16 +67,23 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
+        // the node is who its certificate says: request.NodeId is ignored
+        var caller = _authenticator.Authenticate(context);
         EnsureLeader();
-        var nodeId = Guid.TryParse(request.NodeId, out var known) && known != Guid.Empty ? known : Guid.NewGuid();
-        var description = ToModel(request.Description ?? new NodeDescription(), PeerAddress(context.Peer));
+        var nodeId = caller.NodeId;
+        var description = ToModel(request.Description ?? new NodeDescription(), PeerAddress(context.Peer)) with
+        {
+            // the role is the certificate's, not what the agent says
+            Role = NodeRoles.Kind(caller.Identity.Role),
+        };
+        var certificate = _trust.Current is { } trust ? NodeCertificates.Describe(caller.Certificate, trust.Ca.Roots) : null;
 
         // the session exists before the node is marked ready, so a concurrent expiry sees it and stands down
         var session = _sessions.Open(nodeId);
         _heartbeats.Beat(nodeId);
         try
         {
-            await _nodes.RegisterAsync(nodeId, description, context.CancellationToken);
+            await _nodes.RegisterAsync(nodeId, description, certificate, context.CancellationToken);
         }
         catch (NotLeaderException ex)
         {
@@ -76,14 +96,22 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             throw;
         }
 
+        if (_revoked.Contains(nodeId))
+        {
+            // removed while it registered: the removal closed no session, this one must not stay open
+            _sessions.Close(session);
+            throw NodeAuthenticator.Removed(nodeId);
+        }
+
         _logger.LogInformation("node {NodeId} ({Hostname}) registered, session {SessionId}", nodeId, description.Hostname, session.SessionId);
         return new RegisterResponse { NodeId = nodeId.ToString(), SessionId = session.SessionId, HeartbeatPeriodMs = PeriodMs };
     }
 
     public override async Task Session(SessionRequest request, IServerStreamWriter<SessionMessage> responseStream, ServerCallContext context)
     {
+        var caller = _authenticator.Authenticate(context);
         EnsureLeader();
-        var session = FindSession(request.SessionId);
+        var session = FindSession(request.SessionId, caller);
         using var stream = new AssignmentStream(_time, _options.AssignmentFlushDelay);
         if (!session.Attach(stream))
         {
@@ -92,10 +120,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
         try
         {
-            stream.Send(new SessionMessage
-            {
-                Session = new SessionInfo { NodeId = session.NodeId.ToString(), SessionId = session.SessionId, HeartbeatPeriodMs = PeriodMs },
-            });
+            stream.Send(new SessionMessage { Session = SessionInfos.For(session, PeriodMs, _trust.Current?.Ca) });
 
             // changes pushed from now on wait in the stream and follow the COMPLETE set
             await using (var query = _store.QuerySession())
@@ -118,20 +143,28 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         {
             session.Detach(stream);
         }
+
+        if (_revoked.Contains(session.NodeId))
+        {
+            // the stream ended because the node was removed: say so rather than end it as if all were well
+            throw NodeAuthenticator.Removed(session.NodeId);
+        }
     }
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
+        var caller = _authenticator.Authenticate(context);
         EnsureLeader();
-        var session = FindSession(request.SessionId);
+        var session = FindSession(request.SessionId, caller);
         _heartbeats.Received(session.NodeId);
         return Task.FromResult(new HeartbeatResponse { PeriodMs = PeriodMs });
     }
 
     public override async Task<UpdateTaskStatusResponse> UpdateTaskStatus(UpdateTaskStatusRequest request, ServerCallContext context)
     {
+        var caller = _authenticator.Authenticate(context);
         EnsureLeader();
-        var session = FindSession(request.SessionId);
+        var session = FindSession(request.SessionId, caller);
         var now = _time.GetUtcNow();
         var response = new UpdateTaskStatusResponse();
         var reports = new List<ReportedStatus>(request.Updates.Count);
@@ -179,6 +212,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
 
     public override async Task<PublishLogsResponse> PublishLogs(IAsyncStreamReader<PublishLogsMessage> requestStream, ServerCallContext context)
     {
+        var caller = _authenticator.Authenticate(context);
         NodeSession? session = null;
         string? subscriptionId = null;
         try
@@ -187,7 +221,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             {
                 if (session is null)
                 {
-                    session = FindSession(message.SessionId);
+                    session = FindSession(message.SessionId, caller);
                     subscriptionId = message.SubscriptionId;
                 }
 
@@ -217,8 +251,22 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         return new PublishLogsResponse();
     }
 
-    private NodeSession FindSession(string sessionId) =>
-        _sessions.Find(sessionId) is { IsClosed: false } session ? session : throw UnknownSession();
+    /// <summary>The open session <paramref name="sessionId"/>, which must be the calling node's own.</summary>
+    private NodeSession FindSession(string sessionId, AuthenticatedNode caller)
+    {
+        if (_sessions.Find(sessionId) is not { IsClosed: false } session)
+        {
+            throw UnknownSession();
+        }
+
+        if (session.NodeId != caller.NodeId)
+        {
+            _logger.LogWarning("node {Caller} used session {SessionId} of node {Owner}: refused", caller.NodeId, sessionId, session.NodeId);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"session {sessionId} belongs to another node; a node may only use its own sessions"));
+        }
+
+        return session;
+    }
 
     /// <summary>Refuses the call unless this replica leads now.</summary>
     private void EnsureLeader()

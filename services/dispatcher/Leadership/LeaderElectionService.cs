@@ -2,12 +2,14 @@ using System.Net;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Membership;
 using Microsoft.Extensions.Options;
+using Swarm.Dispatcher.Security;
 
 namespace Swarm.Dispatcher.Leadership;
 
 /// <summary>
 /// Elects the dispatcher leader. With peers configured the replicas run Raft (DotNext.Net.Cluster
-/// over TCP, static membership); without, this replica is a cluster of one and leads at once. A
+/// over TCP with mutual TLS between the replicas' manager certificates, <see cref="RaftTls"/>, static
+/// membership); without, this replica is a cluster of one and leads at once. A
 /// replica that wins an election records its term in the log (<see cref="TermFence.ClaimAsync"/>)
 /// before it serves agents, and stops serving the moment Raft says it lost the leadership.
 /// </summary>
@@ -22,10 +24,12 @@ public sealed class LeaderElectionService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<LeaderElectionService> _logger;
+    private readonly ClusterTrust _trust;
 
     public LeaderElectionService(LeadershipState state, TermFence fence, IOptions<RaftOptions> options, IConfiguration configuration,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, ClusterTrust trust)
     {
+        _trust = trust;
         _state = state;
         _fence = fence;
         _options = options.Value;
@@ -85,9 +89,17 @@ public sealed class LeaderElectionService : BackgroundService
         await ((IPersistentState)auditTrail).UpdateTermAsync(recorded, true, stoppingToken);
         _state.ObserveTerm(recorded);
 
+        // the replicas talk TLS with their manager certificates: none before the CA was read
+        if (_trust.Current is null)
+        {
+            _logger.LogInformation("waiting for the cluster CA before joining the Raft cluster");
+            await _trust.WhenReadyAsync(stoppingToken);
+        }
+
         var self = _options.SelfEndPoint;
         var configuration = new RaftCluster.TcpConfiguration(self)
         {
+            SslOptions = RaftTls.Create(_trust),
             // members are known from the configuration; every one of them starts as a follower
             ColdStart = false,
             ConfigurationStorage = null,

@@ -8,8 +8,8 @@ using Swarm.EventStore;
 
 namespace Swarm.Dispatcher.Nodes;
 
-/// <summary>An agent's registration: its node and what it said about itself.</summary>
-public sealed record NodeRegistration(Guid NodeId, NodeDescription Description);
+/// <summary>An agent's registration: its node, what it said about itself and the client certificate it registered with.</summary>
+public sealed record NodeRegistration(Guid NodeId, NodeDescription Description, NodeCertificateInfo? Certificate = null);
 
 /// <summary>
 /// Writes what the dispatcher decides about nodes: registrations and status changes, each fenced by
@@ -30,9 +30,9 @@ public sealed class NodeStatusWriter
         _fence = fence;
     }
 
-    /// <summary>Records the agent's description and marks the node ready (if it is not already).</summary>
-    public Task RegisterAsync(Guid nodeId, NodeDescription description, CancellationToken cancellationToken) =>
-        RegisterManyAsync([new NodeRegistration(nodeId, description)], cancellationToken);
+    /// <summary>Records the agent's description (and certificate) and marks the node ready (if it is not already).</summary>
+    public Task RegisterAsync(Guid nodeId, NodeDescription description, NodeCertificateInfo? certificate, CancellationToken cancellationToken) =>
+        RegisterManyAsync([new NodeRegistration(nodeId, description, certificate)], cancellationToken);
 
     /// <summary>Registers several nodes in one transaction (<see cref="RegistrationBatcher"/> gathers them).</summary>
     public Task<IReadOnlyList<bool>> RegisterManyAsync(IReadOnlyList<NodeRegistration> registrations, CancellationToken cancellationToken) =>
@@ -52,7 +52,7 @@ public sealed class NodeStatusWriter
                 var node = stream.Aggregate;
                 foreach (var registration in group)
                 {
-                    var registered = new NodeRegistered { NodeId = registration.NodeId, Description = registration.Description, At = now };
+                    var registered = new NodeRegistered { NodeId = registration.NodeId, Description = registration.Description, Certificate = registration.Certificate, At = now };
                     stream.AppendOne(registered);
                     node = node is { } existing ? existing.Apply(registered) : Node.Create(registered);
                     if (NodeDecisions.ChangeStatus(node, registration.NodeId, NodeStatus.Ready, "node registered", now) is { } ready)

@@ -10,9 +10,10 @@ public sealed class RegistrationBatcher(NodeStatusWriter writer, ILogger<Registr
 
     private readonly GroupCommit<NodeRegistration, bool> _commit = new(writer.RegisterManyAsync, _ => 1, MaxRegistrations, logger);
 
-    /// <summary>Records the node's description and marks it ready, with whatever else is queued.</summary>
-    public Task RegisterAsync(Guid nodeId, Swarm.Contracts.Model.NodeDescription description, CancellationToken cancellationToken) =>
-        _commit.WriteAsync(new NodeRegistration(nodeId, description), cancellationToken);
+    /// <summary>Records the node's description and certificate and marks it ready, with whatever else is queued.</summary>
+    public Task RegisterAsync(Guid nodeId, Swarm.Contracts.Model.NodeDescription description, Swarm.Contracts.Model.NodeCertificateInfo? certificate,
+        CancellationToken cancellationToken) =>
+        _commit.WriteAsync(new NodeRegistration(nodeId, description, certificate), cancellationToken);
 
     public ValueTask DisposeAsync() => _commit.DisposeAsync();
 }

@@ -74,7 +74,7 @@ public sealed class ConsumerQueueTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(cluster.Settings("dispatcher"));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Swarm:Relay"] = "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Swarm:Relay"] = "false", ["Swarm:Ca:Key"] = Swarm.Security.KeyEncryptionKey.Generate() });
         TestHosts.Quiet(builder.Logging);
         builder.AddDispatcher();
         TestHosts.WaitForTheBus(builder.Services);
@@ -91,7 +91,7 @@ public sealed class ConsumerQueueTests
             Assert.Equal(new[] { 400 }, await PrefetchAsync(cluster, queue.Name));
 
             var messages = (await SourcesAsync(cluster, queue.Name)).Select(s => s.Exchange[(s.Exchange.LastIndexOf(':') + 1)..]).Order();
-            Assert.Equal(["TaskDesiredStateChanged", "TasksAssigned"], messages);
+            Assert.Equal(["ClusterCaChanged", "NodeRemoved", "TaskDesiredStateChanged", "TasksAssigned"], messages);
         }
         finally
         {

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Marten;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Swarm.Contracts.Events;
 using Swarm.Dispatcher;
 using Swarm.Dispatcher.Api;
@@ -132,16 +129,17 @@ public sealed class FullSetReconciliationTests
     /// <summary>One dispatcher replica in this process, its gRPC API on a loopback port, with no relay.</summary>
     private sealed class RunningDispatcher : IAsyncDisposable
     {
-        private readonly WebApplication _app;
-        private readonly GrpcChannel _channel;
+        private readonly DispatcherSecurity.TlsDispatcher _dispatcher;
+        private readonly DispatcherSecurity.MemoryCa _ca;
         private readonly List<IDisposable> _calls = [];
 
-        private RunningDispatcher(WebApplication app, GrpcChannel channel, DocumentStore store)
+        private RunningDispatcher(DispatcherSecurity.TlsDispatcher dispatcher, DispatcherSecurity.MemoryCa ca, DocumentStore store)
         {
-            _app = app;
-            _channel = channel;
+            _dispatcher = dispatcher;
+            _ca = ca;
             Store = store;
-            Client = new Dispatcher.Api.Dispatcher.DispatcherClient(channel);
+            // over mutual TLS, as the node the certificate names
+            Client = dispatcher.Agent(ca.IssueNode(Guid.NewGuid()));
         }
 
         public DocumentStore Store { get; }
@@ -150,27 +148,17 @@ public sealed class FullSetReconciliationTests
 
         public static async Task<RunningDispatcher> StartAsync(IsolatedCluster cluster, double fullSetSeconds)
         {
-            var port = LoopbackPorts.Free();
-            var builder = WebApplication.CreateBuilder();
-            builder.Configuration.AddInMemoryCollection(cluster.Settings("dispatcher"));
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var ca = new DispatcherSecurity.MemoryCa();
+            var dispatcher = await DispatcherSecurity.TlsDispatcher.StartAsync(cluster, ca, new Dictionary<string, string?>
             {
                 // nothing relays the log to the bus: TasksAssigned and TaskDesiredStateChanged are never delivered
                 ["Swarm:Relay"] = "false",
                 ["Dispatcher:FullSetSeconds"] = fullSetSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 // the test sends no heartbeats: the node stays ready for 60 s
                 ["Dispatcher:HeartbeatPeriodSeconds"] = "20",
-                ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
-                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             });
-            TestHosts.Quiet(builder.Logging);
-            builder.AddDispatcher();
-            TestHosts.WaitForTheBus(builder.Services);
-            var app = builder.Build();
-            app.MapDispatcher();
-            await app.StartAsync();
             var store = DocumentStore.For(o => SwarmStoreOptions.Configure(o, cluster.PostgresConnection, cluster.Schema, applySchema: false));
-            return new RunningDispatcher(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"), store);
+            return new RunningDispatcher(dispatcher, ca, store);
         }
 
         /// <summary>Registers a node (once this replica leads) and opens its session; the first COMPLETE set is empty.</summary>
@@ -182,7 +170,7 @@ public sealed class FullSetReconciliationTests
                 {
                     return await Client.RegisterAsync(new RegisterRequest { Description = new Dispatcher.Api.NodeDescription { Hostname = "lost-messages", Executor = "sim" } }, cancellationToken: cancellationToken);
                 }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.Unavailable)
                 {
                     return null;
                 }
@@ -216,9 +204,8 @@ public sealed class FullSetReconciliationTests
                 call.Dispose();
             }
 
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-            _channel.Dispose();
+            await _dispatcher.DisposeAsync();
+            _ca.Dispose();
             Store.Dispose();
         }
     }

@@ -1,0 +1,39 @@
+using System.Security.Cryptography.X509Certificates;
+using Swarm.EventStore.Security;
+using Swarm.Security;
+
+namespace Swarm.Dispatcher.Security;
+
+/// <summary>
+/// What the dispatcher asks of the cluster CA (<see cref="ClusterCa"/> in production). An interface so that
+/// the TLS and identity checks can be tested against a CA held in memory.
+/// </summary>
+public interface ICertificateAuthority
+{
+    Task<CaState> CurrentAsync(CancellationToken cancellationToken);
+
+    Task<NodeCertificate> IssueForTokenAsync(byte[] csrDer, string token, CancellationToken cancellationToken);
+
+    Task<NodeCertificate> RenewAsync(byte[] csrDer, CertificateIdentity current, CancellationToken cancellationToken);
+
+    Task<X509Certificate2> IssueManagerCertificateAsync(string name, CancellationToken cancellationToken);
+
+    Task<CaState> CompleteRootRotationAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The cluster CA in the log's database.</summary>
+public sealed class ClusterCaAuthority(ClusterCa ca) : ICertificateAuthority
+{
+    public Task<CaState> CurrentAsync(CancellationToken cancellationToken) => ca.CurrentAsync(cancellationToken);
+
+    public Task<NodeCertificate> IssueForTokenAsync(byte[] csrDer, string token, CancellationToken cancellationToken) =>
+        ca.IssueForTokenAsync(csrDer, token, cancellationToken);
+
+    public Task<NodeCertificate> RenewAsync(byte[] csrDer, CertificateIdentity current, CancellationToken cancellationToken) =>
+        ca.RenewAsync(csrDer, current, cancellationToken);
+
+    public Task<X509Certificate2> IssueManagerCertificateAsync(string name, CancellationToken cancellationToken) =>
+        ca.IssueManagerCertificateAsync(name, cancellationToken);
+
+    public Task<CaState> CompleteRootRotationAsync(CancellationToken cancellationToken) => ca.CompleteRootRotationAsync(cancellationToken);
+}
