@@ -175,23 +175,29 @@ public sealed class CaCommandRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Rotate_follows_progress_until_every_node_renewed()
+    public async Task Rotate_follows_progress_until_the_old_root_is_retired()
     {
         var polls = 0;
-        CaView At(int renewed) => new()
-        {
-            ClusterId = "c1",
-            Roots = [new CaRootView { Fingerprint = "new" }, new CaRootView { Fingerprint = "old" }],
-            Rotation = new CaRotationView { StartedAt = DateTimeOffset.UtcNow, NodesRenewed = renewed, NodesTotal = 2 },
-        };
+        CaView At(int renewed) => renewed > 2
+            ? new() { ClusterId = "c1", Roots = [new CaRootView { Fingerprint = "new" }] }
+            : new()
+            {
+                ClusterId = "c1",
+                Roots = [new CaRootView { Fingerprint = "new" }, new CaRootView { Fingerprint = "old" }],
+                Rotation = new CaRotationView { StartedAt = DateTimeOffset.UtcNow, NodesRenewed = renewed, NodesTotal = 2 },
+            };
 
-        var (exit, _, stderr, api) = await RunAsync((method, _) => (200, Json(method == "POST" ? At(0) : At(Math.Min(2, ++polls)))), "cluster", "ca", "--rotate");
+        // every node renewed is not the end: the rotation ends when the leader retires the old root (a poll later)
+        var (exit, stdout, stderr, api) = await RunAsync((method, _) => (200, Json(method == "POST" ? At(0) : At(++polls))), "cluster", "ca", "--rotate");
         await using (api)
         {
             Assert.Equal(0, exit);
             Assert.Contains("0 of 2 nodes renewed", stderr);
             Assert.Contains("1 of 2 nodes renewed", stderr);
             Assert.Contains("2 of 2 nodes renewed", stderr);
+            Assert.Contains("rotation complete", stderr);
+            Assert.Equal(4, api.Requests.Count);
+            Assert.DoesNotContain("old", stdout);
             Assert.StartsWith("POST api/cluster/ca/rotate", api.Requests[0]);
         }
     }

@@ -25,9 +25,6 @@ public sealed class ClusterCa
     /// <summary>How long a read of the state serves <see cref="CurrentAsync"/> and the issuing calls by default.</summary>
     public static readonly TimeSpan DefaultCacheFor = TimeSpan.FromSeconds(2);
 
-    /// <summary>A refused token makes the CA read its state again (a token rotated elsewhere a moment ago), at most this often.</summary>
-    private static readonly TimeSpan RecheckAfter = TimeSpan.FromMilliseconds(500);
-
     private readonly IDocumentStore _store;
     private readonly KeyEncryptionKey _kek;
     private readonly TimeProvider _time;
@@ -78,14 +75,9 @@ public sealed class ClusterCa
             throw new JoinRefusedException(error);
         }
 
-        var loaded = await LoadedAsync(_cacheFor, cancellationToken);
+        // read afresh, not from the cache: a token rotated by another manager a moment ago admits nobody from then on
+        var loaded = await LoadedAsync(TimeSpan.Zero, cancellationToken);
         var role = loaded.RoleOf(presented);
-        if (role is null && Age(loaded) >= RecheckAfter)
-        {
-            // the token may have been rotated (or the root) by another manager a moment ago
-            loaded = await LoadedAsync(RecheckAfter, cancellationToken);
-            role = loaded.RoleOf(presented);
-        }
 
         if (role is null)
         {
@@ -252,14 +244,6 @@ public sealed class ClusterCa
         TokenKind = tokenKind,
         At = now,
     };
-
-    private TimeSpan Age(Loaded loaded)
-    {
-        lock (_gate)
-        {
-            return ReferenceEquals(_cached, loaded) ? _time.GetElapsedTime(_cachedAt) : TimeSpan.Zero;
-        }
-    }
 
     /// <summary>The cached state if it is younger than <paramref name="maxAge"/>, else a fresh read (one at a time, shared).</summary>
     private Task<Loaded> LoadedAsync(TimeSpan maxAge, CancellationToken cancellationToken)

@@ -34,11 +34,14 @@ public sealed class CaCommands(ApiClient api, TextWriter stdout, TextWriter stde
         return 0;
     }
 
-    /// <summary>Shows "N of M nodes renewed" on stderr as it changes, until the rotation ended or every node renewed.</summary>
+    /// <summary>
+    /// Shows "N of M nodes renewed" on stderr as it changes, until the rotation has ended: every node renewed and the
+    /// dispatcher leader retired the old root (as <c>docker swarm ca --rotate</c> waits; Ctrl-C or --detach to stop waiting).
+    /// </summary>
     private async Task<CaView> FollowRotationAsync(CaView view, CancellationToken ct)
     {
         var last = "";
-        while (view.Rotation is { } rotation && rotation.NodesRenewed < rotation.NodesTotal)
+        while (view.Rotation is { } rotation)
         {
             var line = CaViews.RotationProgress(rotation);
             if (line != last)
@@ -51,7 +54,7 @@ public sealed class CaCommands(ApiClient api, TextWriter stdout, TextWriter stde
             view = await api.GetAsync<CaView>("api/cluster/ca", ct);
         }
 
-        await stderr.WriteLineAsync(view.Rotation is { } done ? $"{CaViews.RotationProgress(done)}: the old root is retired once the managers see it" : "rotation complete: only the new root is trusted");
+        await stderr.WriteLineAsync("rotation complete: only the new root is trusted");
         return view;
     }
 
