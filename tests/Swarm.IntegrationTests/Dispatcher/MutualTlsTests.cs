@@ -1,3 +1,4 @@
+using Swarm.Dispatcher.Tests.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
@@ -26,7 +27,7 @@ public sealed class MutualTlsTests
     public async Task Registering_as_a_node_without_its_valid_certificate_is_refused_and_its_real_session_is_untouched()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         await using var dispatcher = await TlsDispatcher.StartAsync(cluster, ca);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
@@ -56,7 +57,7 @@ public sealed class MutualTlsTests
         var request = new CertificateRequest(new CertificateIdentity(nodeId.ToString(), NodeRoles.Worker, ca.ClusterId).ToDistinguishedName(), key, HashAlgorithmName.SHA256);
         using var selfSignedOnly = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         var selfSigned = X509CertificateLoader.LoadPkcs12(selfSignedOnly.Export(X509ContentType.Pkcs12), null);
-        using var otherCluster = new MemoryCa();
+        using var otherCluster = new TestCa();
 
         // the TLS handshake itself fails: Unavailable, or Internal when (TLS 1.3) the client learns it only as the
         // connection closes before HTTP/2 starts; either way the call never reaches the service
@@ -104,7 +105,7 @@ public sealed class MutualTlsTests
     public async Task A_node_cannot_use_another_nodes_session_with_its_own_certificate()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         await using var dispatcher = await TlsDispatcher.StartAsync(cluster, ca);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
@@ -151,7 +152,7 @@ public sealed class MutualTlsTests
     public async Task The_plain_http_endpoint_serves_no_grpc_call()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         // HTTP/2 without TLS on the plain endpoint, so that a gRPC client could reach the service there at all
         await using var dispatcher = await TlsDispatcher.StartAsync(cluster, ca, new() { ["Kestrel:Endpoints:Http:Protocols"] = "Http2" });
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{dispatcher.HttpPort}");
@@ -159,7 +160,7 @@ public sealed class MutualTlsTests
         var roots = await Assert.ThrowsAsync<RpcException>(() => new NodeCA.NodeCAClient(channel).GetRootCACertificateAsync(new GetRootCACertificateRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, roots.StatusCode);
         var join = await Assert.ThrowsAsync<RpcException>(() => new NodeCA.NodeCAClient(channel).IssueNodeCertificateAsync(
-            new IssueNodeCertificateRequest { Token = MemoryCa.GoodToken, Csr = Google.Protobuf.ByteString.CopyFrom(RootCa.NewKeyAndRequest().CsrDer) }).ResponseAsync);
+            new IssueNodeCertificateRequest { Token = TestCa.GoodToken, Csr = Google.Protobuf.ByteString.CopyFrom(RootCa.NewKeyAndRequest().CsrDer) }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, join.StatusCode);
         var register = await Assert.ThrowsAsync<RpcException>(() => new Swarm.Dispatcher.Api.Dispatcher.DispatcherClient(channel).RegisterAsync(new RegisterRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, register.StatusCode);
@@ -183,7 +184,7 @@ public sealed class MutualTlsTests
     public async Task The_dispatcher_refuses_to_start_with_an_agent_endpoint_or_a_leader_address_without_tls()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         var port = LoopbackPorts.Free();
         var plain = await Assert.ThrowsAsync<InvalidOperationException>(() => TlsDispatcher.StartAsync(cluster, ca, new()
         {

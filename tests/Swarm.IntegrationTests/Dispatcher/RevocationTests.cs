@@ -1,3 +1,4 @@
+using Swarm.Dispatcher.Tests.Security;
 using Grpc.Core;
 using Marten;
 using Swarm.Contracts.Events;
@@ -15,7 +16,7 @@ public sealed class RevocationTests
     public async Task A_removed_node_loses_its_session_and_every_later_call_is_refused(bool byMessage)
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         await using var dispatcher = await TlsDispatcher.StartAsync(cluster, ca, byMessage
             // only the NodeRemoved message can do it: the read model is read again after the test
             ? new() { ["Dispatcher:RevocationRefreshSeconds"] = "600" }

@@ -1,3 +1,4 @@
+using Swarm.Dispatcher.Tests.Security;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Grpc.Core;
@@ -19,7 +20,7 @@ public sealed class RootRotationTests
     public async Task Sessions_are_told_the_new_roots_and_the_rotation_completes_once_every_node_renewed()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
-        using var ca = new MemoryCa();
+        using var ca = new TestCa();
         await using var dispatcher = await TlsDispatcher.StartAsync(cluster, ca);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var oldRoot = Fingerprints.Sha256(ca.SigningRoot);
@@ -82,7 +83,7 @@ public sealed class RootRotationTests
         {
             var renewed = await dispatcher.NodeCa(current).RenewNodeCertificateAsync(new RenewNodeCertificateRequest { Csr = ByteString.CopyFrom(csr) }, cancellationToken: cancellationToken);
             Assert.Equal(CertificateIdentity.From(current)!.NodeId, renewed.NodeId);
-            var certificate = MemoryCa.WithKey(X509CertificateLoader.LoadCertificate(renewed.Certificate.ToByteArray()), key);
+            var certificate = TestCa.WithKey(X509CertificateLoader.LoadCertificate(renewed.Certificate.ToByteArray()), key);
             Assert.Equal(renewed.NodeId, CertificateIdentity.From(certificate)!.NodeId);
             var registered = await dispatcher.RegisterAsync(certificate, hostname, cancellationToken);
             Assert.Equal(renewed.NodeId, registered.NodeId);

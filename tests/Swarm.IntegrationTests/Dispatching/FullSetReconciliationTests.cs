@@ -1,3 +1,4 @@
+using Swarm.Dispatcher.Tests.Security;
 using System.Text.Json;
 using Grpc.Core;
 using Marten;
@@ -130,10 +131,10 @@ public sealed class FullSetReconciliationTests
     private sealed class RunningDispatcher : IAsyncDisposable
     {
         private readonly DispatcherSecurity.TlsDispatcher _dispatcher;
-        private readonly DispatcherSecurity.MemoryCa _ca;
+        private readonly TestCa _ca;
         private readonly List<IDisposable> _calls = [];
 
-        private RunningDispatcher(DispatcherSecurity.TlsDispatcher dispatcher, DispatcherSecurity.MemoryCa ca, DocumentStore store)
+        private RunningDispatcher(DispatcherSecurity.TlsDispatcher dispatcher, TestCa ca, DocumentStore store)
         {
             _dispatcher = dispatcher;
             _ca = ca;
@@ -148,7 +149,7 @@ public sealed class FullSetReconciliationTests
 
         public static async Task<RunningDispatcher> StartAsync(IsolatedCluster cluster, double fullSetSeconds)
         {
-            var ca = new DispatcherSecurity.MemoryCa();
+            var ca = new TestCa();
             var dispatcher = await DispatcherSecurity.TlsDispatcher.StartAsync(cluster, ca, new Dictionary<string, string?>
             {
                 // nothing relays the log to the bus: TasksAssigned and TaskDesiredStateChanged are never delivered
