@@ -43,6 +43,7 @@ public static class ControlApiExtensions
         builder.Services.AddClusterCa(builder.Configuration);
         builder.Services.AddSingleton<AdminCertificates>();
         builder.Services.AddSingleton<ServerCertificate>();
+        builder.Services.AddSingleton<Swarm.ControlApi.Logs.DispatcherLogClient>();
         builder.Services.AddSingleton<AllowedHosts>();
         builder.Services.AddScoped<CommandSender>();
         builder.Services.AddSingleton<ReadModelMetrics>();

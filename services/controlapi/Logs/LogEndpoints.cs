@@ -10,20 +10,12 @@ namespace Swarm.ControlApi.Logs;
 /// <summary>
 /// <c>GET /api/services/{name}/logs</c> and <c>GET /api/tasks/{id}/logs</c> (<c>follow</c>, <c>tail</c>):
 /// task output as plain text lines prefixed with <c>service.slot@node | </c>, streamed from the
-/// dispatcher's log broker (<c>Dispatcher:Address</c>, default http://127.0.0.1:4243). Following a
+/// dispatcher's log broker (<c>Dispatcher:Address</c>, default https://127.0.0.1:4243, over mutual TLS). Following a
 /// service also takes in its tasks that start later, until the client goes away or the service is removed.
 /// </summary>
 public static class LogEndpoints
 {
-    public const string DefaultDispatcherAddress = "http://127.0.0.1:4243";
-
-    // the dispatcher's endpoint speaks HTTP/2 without TLS (it is the gRPC endpoint)
-    private static readonly HttpClient Dispatcher = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
-    {
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    public const string DefaultDispatcherAddress = "https://127.0.0.1:4243";
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
@@ -32,6 +24,7 @@ public static class LogEndpoints
                 ? configured
                 : DefaultDispatcherAddress)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var dispatcher = app.ServiceProvider.GetRequiredService<DispatcherLogClient>();
 
         app.MapGet("/api/services/{name}/logs", async (string name, IQuerySession session, HttpContext http, CancellationToken ct, bool follow = false, int tail = 0) =>
         {
@@ -43,7 +36,7 @@ public static class LogEndpoints
 
             var serviceId = found.Value!.Id;
             var tasks = await session.Query<SwarmTask>().Where(t => t.ServiceId == serviceId && t.NodeId != null).ToListAsync(ct);
-            await RelayAsync(addresses, tasks.Select(t => t.Id), serviceId, follow, tail, http, ct);
+            await RelayAsync(dispatcher, addresses, tasks.Select(t => t.Id), serviceId, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("services").WithName("ServiceLogs").WithSummary("The output of a service's tasks (text lines prefixed with service.slot@node)");
 
@@ -55,14 +48,14 @@ public static class LogEndpoints
                 return error.ToResult();
             }
 
-            await RelayAsync(addresses, [found.Value!.Id], null, follow, tail, http, ct);
+            await RelayAsync(dispatcher, addresses, [found.Value!.Id], null, follow, tail, http, ct);
             return Results.Empty;
         }).WithTags("tasks").WithName("TaskLogs").WithSummary("The output of one task (text lines prefixed with service.slot@node)");
 
         return app;
     }
 
-    private static async Task RelayAsync(IReadOnlyList<string> addresses, IEnumerable<Guid> taskIds, Guid? serviceId, bool follow, int tail, HttpContext http, CancellationToken ct)
+    private static async Task RelayAsync(DispatcherLogClient dispatcher, IReadOnlyList<string> addresses, IEnumerable<Guid> taskIds, Guid? serviceId, bool follow, int tail, HttpContext http, CancellationToken ct)
     {
         var query = string.Join("&", taskIds.Select(id => "task=" + id)
             .Concat(serviceId is { } service ? ["service=" + service] : [])
@@ -79,7 +72,7 @@ public static class LogEndpoints
                 response?.Dispose();
                 try
                 {
-                    response = await Dispatcher.GetAsync($"{candidate.TrimEnd('/')}/logs?{query}", HttpCompletionOption.ResponseHeadersRead, ct);
+                    response = await dispatcher.GetAsync($"{candidate.TrimEnd('/')}/logs?{query}", ct);
                 }
                 catch (HttpRequestException) when (candidate != addresses[^1])
                 {

@@ -12,8 +12,19 @@ namespace Swarm.Dispatcher.Logs;
 public static class LogEndpoint
 {
     public static void MapLogEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/logs", async (HttpContext http, LogBroker broker, Swarm.Dispatcher.Leadership.LeadershipState leadership, CancellationToken ct) =>
+        app.MapGet("/logs", async (HttpContext http, LogBroker broker, Swarm.Dispatcher.Leadership.LeadershipState leadership, Security.ClusterTrust trust, CancellationToken ct) =>
         {
+            // task output is the cluster's data: only a manager of this cluster (the control API) may read it
+            if (http.Connection.ClientCertificate is not { } peer)
+            {
+                return Results.Text("the log endpoint needs a manager certificate of this cluster (mutual TLS)", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            if (trust.VerifyPeer(peer, Swarm.Security.NodeRoles.Manager) is { } problem)
+            {
+                return Results.Text($"the log endpoint needs a manager certificate of this cluster: {problem}", statusCode: StatusCodes.Status403Forbidden);
+            }
+
             // only the leader holds agent sessions: another replica sends the caller on
             if (!leadership.IsServing)
             {

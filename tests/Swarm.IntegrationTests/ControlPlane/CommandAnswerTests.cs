@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -132,6 +130,8 @@ public sealed class CommandAnswerTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Swarm:Relay"] = "false",
+            ["Swarm:Ca:Key"] = Swarm.Security.KeyEncryptionKey.Generate(),
+            ["ControlApi:Socket"] = Path.Combine(Path.GetTempPath(), $"swarm-answers-{Guid.NewGuid():N}", "control.sock"),
             ["ControlApi:CommandTimeoutSeconds"] = commandTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
 
             // the appsettings.json beside the tests is the dispatcher's, with fixed ports
@@ -149,9 +149,6 @@ public sealed class CommandAnswerTests
         return app;
     }
 
-    private static HttpClient Client(WebApplication api) => new()
-    {
-        BaseAddress = new Uri(api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    /// <summary>A client of the API's unix socket (the API answers nothing of /api over plain http).</summary>
+    private static HttpClient Client(WebApplication api) => Swarm.Testing.UnixSocketHttp.Create(api.Configuration["ControlApi:Socket"]!, TimeSpan.FromSeconds(60));
 }
