@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -78,6 +76,8 @@ public sealed class BrokerRestartTests
         {
             ["Swarm:EndpointPrefix"] = "controlapi",
             ["Swarm:Relay"] = "false",
+            ["Swarm:Ca:Key"] = Swarm.Security.KeyEncryptionKey.Generate(),
+            ["ControlApi:Socket"] = Path.Combine(Path.GetTempPath(), $"swarm-broker-restart-{Guid.NewGuid():N}", "control.sock"),
 
             // the appsettings.json beside the tests is the dispatcher's, with fixed ports
             ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
@@ -94,9 +94,6 @@ public sealed class BrokerRestartTests
         return app;
     }
 
-    private static HttpClient Client(WebApplication api) => new()
-    {
-        BaseAddress = new Uri(api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    /// <summary>A client of the API's unix socket (the API answers nothing of /api over plain http).</summary>
+    private static HttpClient Client(WebApplication api) => Swarm.Testing.UnixSocketHttp.Create(api.Configuration["ControlApi:Socket"]!, TimeSpan.FromSeconds(60));
 }

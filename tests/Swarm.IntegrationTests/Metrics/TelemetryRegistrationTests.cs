@@ -81,6 +81,7 @@ public sealed class TelemetryRegistrationTests
             ["ConnectionStrings:RabbitMq"] = "amqp://swarm:secret@127.0.0.1:5672/swarm",
             ["Swarm:EndpointPrefix"] = service,
             ["Swarm:Relay"] = "false",
+            ["Swarm:Ca:Key"] = Swarm.Security.KeyEncryptionKey.Generate(),
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector ? "http://127.0.0.1:1" : null,
         });
         builder.AddSwarmDefaults(service);
