@@ -28,7 +28,7 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
 
         var written = await store.WriteToAggregateAsync<ClusterSettings>(
             ClusterSettings.DefaultId,
-            async (settings, session, ct) => ClusterDecisions.Update(settings, await RecordedNodeCertExpiryAsync(session, ct), command, time.GetUtcNow()),
+            (settings, _, _) => Task.FromResult(ClusterDecisions.Update(settings, settings?.NodeCertExpirySeconds ?? 0, command, time.GetUtcNow())),
             context.AppliedOnce(commandId, (_, version) => (ClusterSettings.DefaultId, version), time),
             context.CancellationToken);
 
@@ -50,16 +50,5 @@ public sealed class UpdateClusterConsumer(IDocumentStore store, TimeProvider tim
         }
 
         await context.AcceptAsync(commandId, ClusterSettings.DefaultId, written.Version);
-    }
-
-    /// <summary>
-    /// The node certificate lifetime the log records now: that of the cluster stream's latest
-    /// <see cref="ClusterUpdated"/> (each carries every setting), 0 when none says. Read from the log rather
-    /// than the settings document so the decision does not depend on which settings the document holds.
-    /// </summary>
-    private static async Task<long> RecordedNodeCertExpiryAsync(IQuerySession session, CancellationToken ct)
-    {
-        var events = await session.Events.FetchStreamAsync(ClusterSettings.DefaultId, token: ct);
-        return events.Select(e => e.Data).OfType<ClusterUpdated>().LastOrDefault()?.NodeCertExpirySeconds ?? 0;
     }
 }
