@@ -40,6 +40,12 @@ public sealed record ServiceSpec
     public PlacementSpec? Placement { get; init; }
     public ResourcesSpec? Resources { get; init; }
     public IReadOnlyList<PortSpec>? Ports { get; init; }
+
+    /// <summary>Networks the service's tasks are attached to (none: the engine's default bridge, no cluster address).</summary>
+    public IReadOnlyList<NetworkAttachmentSpec>? Networks { get; init; }
+
+    /// <summary><c>vip</c> (default): one virtual IP per network; <c>dnsrr</c>: the name resolves to every task's address.</summary>
+    public string? EndpointMode { get; init; }
     public UpdateConfigSpec? UpdateConfig { get; init; }
     public UpdateConfigSpec? RollbackConfig { get; init; }
 

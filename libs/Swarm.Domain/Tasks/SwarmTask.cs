@@ -24,6 +24,12 @@ public sealed record SwarmTask
     public Guid? NodeId { get; init; }
     public Guid? NetworkId { get; init; }
     public string? Address { get; init; }
+
+    /// <summary>The task's attachments, as the allocator gave them (empty for a service on no network).</summary>
+    public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
+
+    /// <summary>Published ports with every ingress number resolved by the allocator (null before allocation: <c>Spec.Ports</c>).</summary>
+    public IReadOnlyList<PortSpec>? Ports { get; init; }
     public DateTimeOffset? StartAfter { get; init; }
 
     /// <summary>The restarts of the slot under <see cref="SpecVersion"/> (see <see cref="RestartHistory"/>).</summary>
@@ -71,6 +77,8 @@ public sealed record SwarmTask
         Message = "pending task scheduling",
         NetworkId = e.NetworkId,
         Address = e.Address,
+        Networks = e.Networks ?? [],
+        Ports = e.Ports,
         AllocatedAt = e.AllocatedAt,
         UpdatedAt = e.AllocatedAt,
     };

@@ -1,0 +1,4 @@
+namespace Swarm.Contracts.Model;
+
+/// <summary>A service's virtual IP on one network.</summary>
+public sealed record VirtualIp(Guid NetworkId, string Address);
