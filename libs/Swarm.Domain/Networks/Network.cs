@@ -13,6 +13,13 @@ public sealed record Network
     public string Driver { get; init; } = "";
     public string Subnet { get; init; } = "";
     public string Gateway { get; init; } = "";
+    public bool Attachable { get; init; }
+
+    /// <summary>The cluster's routing-mesh network.</summary>
+    public bool Ingress { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public bool Removed { get; init; }
 
     /// <summary>Task id → address.</summary>
     public Dictionary<Guid, string> Addresses { get; init; } = [];
@@ -25,7 +32,13 @@ public sealed record Network
         Driver = e.Driver,
         Subnet = e.Subnet,
         Gateway = e.Gateway,
+        Attachable = e.Attachable,
+        Ingress = e.Ingress,
+        Labels = e.Labels,
+        CreatedAt = e.At,
     };
+
+    public Network Apply(NetworkRemoved e) => this with { Removed = true };
 
     public Network Apply(AddressAllocated e) => this with
     {

@@ -31,6 +31,9 @@ public sealed record Service
     /// </summary>
     public ReconcileError? ReconcileError { get; init; }
 
+    /// <summary>Virtual IPs and resolved published ports, as the allocator last gave them (null before).</summary>
+    public ServiceEndpoint? Endpoint { get; init; }
+
     public static Service Create(ServiceCreated e) => new()
     {
         Id = e.ServiceId,
@@ -77,6 +80,8 @@ public sealed record Service
     public Service Apply(ServiceReconciliationRecovered e) => this with { ReconcileError = null };
 
     public Service Apply(ServiceRemoved e) => this with { Removed = true, UpdatedAt = e.RemovedAt };
+
+    public Service Apply(ServiceEndpointAllocated e) => this with { Endpoint = new ServiceEndpoint(e.VirtualIps, e.Ports) };
 }
 
 /// <summary>Why a service's spec cannot be reconciled, as <c>service inspect</c> and <c>service ps</c> show it.</summary>
@@ -98,3 +103,6 @@ public static class UpdateStates
 
     public static bool IsRollback(string? state) => state is RollbackStarted or RollbackPaused or RollbackCompleted;
 }
+
+/// <summary>A service's virtual IPs (one per attached network, endpoint mode <c>vip</c>) and its published ports with every number resolved.</summary>
+public sealed record ServiceEndpoint(IReadOnlyList<VirtualIp> VirtualIps, IReadOnlyList<PortSpec> Ports);
