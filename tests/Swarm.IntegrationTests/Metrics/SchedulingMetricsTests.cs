@@ -30,9 +30,9 @@ public sealed class SchedulingMetricsTests
         var serviceId = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "timed", Replicas = 3, Command = ["sleep", "3600"] } })).Id;
         await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 3 && t.All(x => x.State == TaskState.Assigned), TimeSpan.FromSeconds(30), "3 assigned tasks");
 
-        // other tests place tasks in this process too: at least these three were recorded
-        var latencies = capture.Of(SchedulingMetrics.LatencyName);
-        Assert.True(latencies.Count >= 3, $"{latencies.Count} latencies recorded");
+        // the scheduler records after its commit, so a reader can see the tasks assigned a moment before the
+        // latencies exist; other tests place tasks in this process too: at least these three are recorded
+        var latencies = await Eventually.WaitAsync(() => Task.FromResult(capture.Of(SchedulingMetrics.LatencyName)), l => l.Count >= 3, TimeSpan.FromSeconds(10), "3 latencies recorded");
         Assert.All(latencies, m => Assert.InRange(m.Value, 0, 30));
     }
 }
