@@ -97,7 +97,7 @@ public static class Views
 
         foreach (var port in task.Ports)
         {
-            rows.Add(("Port", $"{Port(port)} ({port.Mode ?? "ingress"})"));
+            rows.Add(("Port", InspectPort(port)));
         }
 
         return rows.Count == 0 ? "" : KeyValues(rows);
@@ -362,8 +362,15 @@ public static class Views
         var resolved = s.Endpoint?.Ports;
         foreach (var port in resolved is { Count: > 0 } ? resolved : spec.Ports ?? [])
         {
-            rows.Add(("Port", $"{Port(port)} ({port.Mode ?? "ingress"})"));
+            rows.Add(("Port", InspectPort(port)));
         }
+    }
+
+    /// <summary><c>8080:80/tcp (ingress)</c>; <c>53/udp (host)</c> when no number is published.</summary>
+    public static string InspectPort(PortSpec port)
+    {
+        var published = port.PublishedPort is { } p ? $"{p.ToString(CultureInfo.InvariantCulture)}:" : "";
+        return $"{published}{port.TargetPort.ToString(CultureInfo.InvariantCulture)}/{(string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol)} ({port.Mode ?? "ingress"})";
     }
 
     /// <summary><c>0.5 CPUs, 256 MiB memory, gpu=2</c>; empty when nothing is set.</summary>
