@@ -37,6 +37,34 @@ public class ApiContractJsonTests
         Assert.Equal(ServiceSummaryJson, JsonSerializer.Serialize(read, ApiJson));
     }
 
+    private const string NetworkViewJson =
+        """{"id":"0123abcd-0000-0000-0000-000000000001","name":"frontend","driver":"overlay","scope":"swarm","subnet":"10.0.1.0/24","gateway":"10.0.1.1","attachable":true,"ingress":false,"labels":{"env":"prod"},"createdAt":"2026-11-24T20:00:00+00:00","services":["api","web"]}""";
+
+    [Fact]
+    public void Network_view_reads_and_writes_back_as_the_api_wrote_it()
+    {
+        var read = JsonSerializer.Deserialize<NetworkView>(NetworkViewJson, ApiClient.Json)!;
+
+        Assert.Equal(["api", "web"], read.Services);
+        Assert.Equal("10.0.1.1", read.Gateway);
+        Assert.Equal(NetworkViewJson, JsonSerializer.Serialize(read, ApiJson));
+    }
+
+    private const string EndpointJson =
+        """{"virtualIps":[{"networkId":"0123abcd-0000-0000-0000-000000000001","networkName":"frontend","address":"10.0.1.2"}],"ports":[{"targetPort":80,"publishedPort":30001,"protocol":"tcp","mode":"ingress"}]}""";
+
+    [Fact]
+    public void Service_endpoint_and_networks_read_and_write_back_as_the_api_wrote_them()
+    {
+        var endpoint = JsonSerializer.Deserialize<ServiceEndpointView>(EndpointJson, ApiClient.Json)!;
+        Assert.Equal("frontend", endpoint.VirtualIps[0].NetworkName);
+        Assert.Equal(30001, endpoint.Ports[0].PublishedPort);
+        Assert.Equal(EndpointJson, JsonSerializer.Serialize(endpoint, ApiJson));
+
+        const string network = """{"target":"frontend","networkId":null,"networkName":null,"aliases":["www"]}""";
+        Assert.Equal(network, JsonSerializer.Serialize(JsonSerializer.Deserialize<ServiceNetworkView>(network, ApiClient.Json), ApiJson));
+    }
+
     [Fact]
     public void Task_detail_reads_and_writes_back_as_the_api_wrote_it_enums_as_names_and_event_data_as_is()
     {

@@ -15,7 +15,7 @@ public static class NetworkOptions
 
     public static readonly FlagSpec[] CreateFlags =
     [
-        new("network", null, "NETWORK", "Attach the tasks to a network: NAME[,alias=A...] or name=NAME,alias=A,alias=B (repeat for several)", Repeatable: true),
+        new("network", null, "NETWORK", "Attach the tasks to a network: NAME[,alias=A...] or name=NAME,alias=A,alias=B", Repeatable: true),
         EndpointModeFlag,
     ];
 
