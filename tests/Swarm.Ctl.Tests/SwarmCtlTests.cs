@@ -150,7 +150,7 @@ public class MainAsyncTests
         Assert.Equal((0, ""), (exit, stderr));
         var row = stdout.Split('\n')[1];
         Assert.Equal(["0123456789ab", "web", "replicated", "6/6", "sleep", "3600"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("ID             NAME   MODE         REPLICAS   IMAGE/COMMAND\n", stdout);
+        Assert.StartsWith("ID             NAME   MODE         REPLICAS   IMAGE/COMMAND   PORTS\n", stdout);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public class ViewsTests
 
         var lines = Lines(text);
         Assert.Equal(3, lines.Length);
-        Assert.Equal(["ID", "NAME", "MODE", "REPLICAS", "IMAGE/COMMAND"], Cells(lines[0]));
+        Assert.Equal(["ID", "NAME", "MODE", "REPLICAS", "IMAGE/COMMAND", "PORTS"], Cells(lines[0]));
         Assert.Equal(["0123456789ab", "web", "replicated", "6/6", "sleep", "3600"], Cells(lines[1]));
         Assert.Equal(["fedcba987654", "api", "replicated", "1/3", "nginx:1"], Cells(lines[2]));
 

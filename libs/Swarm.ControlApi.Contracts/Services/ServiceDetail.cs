@@ -21,6 +21,15 @@ public sealed record ServiceDetail
     public long SpecVersion { get; init; }
     public ServiceSpec Spec { get; init; } = new();
     public ServiceSpec? PreviousSpec { get; init; }
+
+    /// <summary>The spec's networks, each with the network it names.</summary>
+    public IReadOnlyList<ServiceNetworkView> Networks { get; init; } = [];
+
+    /// <summary><c>vip</c> (the spec's default) or <c>dnsrr</c>.</summary>
+    public string EndpointMode { get; init; } = "vip";
+
+    /// <summary>Virtual IPs and resolved ports, as the allocator last gave them; null before it did.</summary>
+    public ServiceEndpointView? Endpoint { get; init; }
     public UpdateStatusView? UpdateStatus { get; init; }
     public string Progress { get; init; } = "";
 

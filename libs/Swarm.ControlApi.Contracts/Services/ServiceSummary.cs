@@ -1,3 +1,5 @@
+using Swarm.Contracts.Model;
+
 namespace Swarm.ControlApi.Contracts;
 
 /// <summary>
@@ -23,6 +25,9 @@ public sealed record ServiceSummary
     public string? Image { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
     public UpdateStatusView? UpdateStatus { get; init; }
+
+    /// <summary>Published ports, resolved by the allocator when it has (else as the spec gives them).</summary>
+    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }

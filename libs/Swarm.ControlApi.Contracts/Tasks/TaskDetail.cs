@@ -19,6 +19,12 @@ public sealed record TaskDetail
     public string? Error { get; init; }
     public int? ExitCode { get; init; }
     public string? Address { get; init; }
+
+    /// <summary>The task's addresses, one per attached network (empty before allocation or for a service on no network).</summary>
+    public IReadOnlyList<TaskNetworkView> Networks { get; init; } = [];
+
+    /// <summary>Published ports with every number resolved (the spec's before allocation).</summary>
+    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
     public Guid? NetworkId { get; init; }
     public long SpecVersion { get; init; }
     public ServiceSpec Spec { get; init; } = new();

@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using Swarm.ControlApi.Cluster;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Metrics;
+using Swarm.ControlApi.Networks;
 using Swarm.ControlApi.Nodes;
 using Swarm.ControlApi.Services;
 using Swarm.ControlApi.Tasks;
@@ -31,6 +32,8 @@ public static class ControlApiExtensions
             x.AddRequestClient<UpdateNode>();
             x.AddRequestClient<RemoveNode>();
             x.AddRequestClient<UpdateCluster>();
+            x.AddRequestClient<CreateNetwork>();
+            x.AddRequestClient<RemoveNetwork>();
         });
 
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -61,6 +64,7 @@ public static class ControlApiExtensions
         app.MapServiceEndpoints();
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();
+        app.MapNetworkEndpoints();
         app.MapClusterEndpoints();
         app.MapCaEndpoints();
         app.MapJoinTokenEndpoints();

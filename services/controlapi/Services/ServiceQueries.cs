@@ -67,6 +67,7 @@ public static class ServiceQueries
             .OrderBy(g => g.Key)
             .ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count());
         var summary = ServiceViews.Summary(service, Count(tasks.Select(CountedTask.Of), service.SpecVersion));
-        return ServiceViews.Detail(service, summary, states);
+        var networks = await Networks.NetworkQueries.ListAsync(session, ct);
+        return ServiceViews.Detail(service, summary, states, networks);
     }
 }

@@ -1,5 +1,6 @@
 using Swarm.Contracts.Model;
 using Swarm.ControlApi.Contracts;
+using Swarm.Domain.Networks;
 using Swarm.Domain.Services;
 
 namespace Swarm.ControlApi.Services;
@@ -34,13 +35,18 @@ public static class ServiceViews
             Image = s.Spec.Image,
             Command = s.Spec.Command,
             UpdateStatus = UpdateStatusOf(s.UpdateStatus),
+            Ports = Ports(s),
             CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt,
         };
     }
 
-    /// <summary><c>GET /api/services/{nameOrId}</c>: the summary's counts with the whole spec and the current tasks by state.</summary>
-    public static ServiceDetail Detail(Service s, ServiceSummary summary, IReadOnlyDictionary<string, int> taskStates) => new()
+    /// <summary>
+    /// <c>GET /api/services/{nameOrId}</c>: the summary's counts with the whole spec, the current tasks by state, the
+    /// spec's networks and the endpoint the allocator resolved; <paramref name="networks"/> are the live networks
+    /// (names for the ids).
+    /// </summary>
+    public static ServiceDetail Detail(Service s, ServiceSummary summary, IReadOnlyDictionary<string, int> taskStates, IReadOnlyList<Network> networks) => new()
     {
         Id = s.Id,
         Name = s.Name,
@@ -53,6 +59,9 @@ public static class ServiceViews
         SpecVersion = s.SpecVersion,
         Spec = s.Spec,
         PreviousSpec = s.PreviousSpec,
+        Networks = NetworksOf(s.Spec, networks),
+        EndpointMode = string.IsNullOrEmpty(s.Spec.EndpointMode) ? "vip" : s.Spec.EndpointMode,
+        Endpoint = EndpointOf(s.Endpoint, networks),
         UpdateStatus = summary.UpdateStatus,
         Progress = summary.Progress,
         ReconcileError = s.ReconcileError?.Reason,
@@ -60,6 +69,28 @@ public static class ServiceViews
         CreatedAt = s.CreatedAt,
         UpdatedAt = s.UpdatedAt,
     };
+
+    /// <summary>The published ports: the allocator's (every number resolved) once it gave them, else the spec's.</summary>
+    public static IReadOnlyList<PortSpec> Ports(Service s) => s.Endpoint?.Ports ?? s.Spec.Ports ?? [];
+
+    /// <summary>The spec's networks, each with the live network its target names (by id or name), if any.</summary>
+    public static IReadOnlyList<ServiceNetworkView> NetworksOf(ServiceSpec spec, IReadOnlyList<Network> networks) => (spec.Networks ?? [])
+        .Select(a =>
+        {
+            var network = Networks.NetworkQueries.Named(networks, a.Target);
+            return new ServiceNetworkView { Target = a.Target, NetworkId = network?.Id, NetworkName = network?.Name, Aliases = a.Aliases ?? [] };
+        })
+        .ToList();
+
+    public static ServiceEndpointView? EndpointOf(ServiceEndpoint? endpoint, IReadOnlyList<Network> networks) => endpoint is null
+        ? null
+        : new()
+        {
+            VirtualIps = endpoint.VirtualIps
+                .Select(v => new VirtualIpView { NetworkId = v.NetworkId, NetworkName = networks.FirstOrDefault(n => n.Id == v.NetworkId)?.Name ?? "", Address = v.Address })
+                .ToList(),
+            Ports = endpoint.Ports,
+        };
 
     public static string ModeOf(ServiceSpec spec) => string.IsNullOrEmpty(spec.Mode) ? "replicated" : spec.Mode;
 

@@ -25,6 +25,8 @@ public static class TaskViews
         Error = t.Error,
         ExitCode = t.ExitCode,
         Address = t.Address,
+        Networks = Networks(t),
+        Ports = Ports(t),
         CreatedAt = t.CreatedAt,
         UpdatedAt = t.UpdatedAt,
     };
@@ -47,6 +49,8 @@ public static class TaskViews
         ExitCode = t.ExitCode,
         Address = t.Address,
         NetworkId = t.NetworkId,
+        Networks = Networks(t),
+        Ports = Ports(t),
         SpecVersion = t.SpecVersion,
         Spec = t.Spec,
         StartAfter = t.StartAfter,
@@ -54,6 +58,19 @@ public static class TaskViews
         UpdatedAt = t.UpdatedAt,
         History = history,
     };
+
+    /// <summary>The task's attachments (none before allocation).</summary>
+    public static IReadOnlyList<TaskNetworkView> Networks(SwarmTask t) => (t.Networks ?? []).Select(n => new TaskNetworkView
+    {
+        NetworkId = n.NetworkId,
+        NetworkName = n.NetworkName,
+        Address = n.Address,
+        VirtualIp = n.VirtualIp,
+        Aliases = n.Aliases,
+    }).ToList();
+
+    /// <summary>The ports as the allocator resolved them, else (before allocation) as the spec gives them.</summary>
+    public static IReadOnlyList<PortSpec> Ports(SwarmTask t) => t.Ports ?? t.Spec.Ports ?? [];
 
     /// <summary>One event of a task's stream; the event is written with the API's own JSON settings.</summary>
     public static TaskHistoryEntry HistoryEntry(long version, long sequence, DateTimeOffset timestamp, string type, string summary, object data, JsonSerializerOptions json) => new()

@@ -49,6 +49,12 @@ internal sealed class ControlApiHost : IAsyncDisposable
             ["ControlApi:HealthUrl"] = $"http://127.0.0.1:{healthPort}",
             ["Swarm:Ca:Key"] = KeyEncryptionKey.Generate(),
             ["Swarm:Relay"] = "false",
+
+            // the appsettings.json beside the tests may be the dispatcher's, with fixed ports and an HTTPS endpoint
+            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http1",
+            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
         });
         builder.AddSwarmDefaults("controlapi");
         TestHosts.Quiet(builder.Logging);

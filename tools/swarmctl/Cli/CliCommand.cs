@@ -84,3 +84,14 @@ public sealed record ClusterJoinToken(string Kind, bool Rotate, bool Quiet) : Cl
 
 /// <summary><c>node rm</c>: remove nodes (a ready one only with <see cref="Force"/>).</summary>
 public sealed record NodeRemove(IReadOnlyList<string> Nodes, bool Force) : CliCommand;
+
+/// <summary><c>network create</c>.</summary>
+public sealed record NetworkCreate(NetworkSpec Spec) : CliCommand;
+
+public sealed record NetworkList(OutputFormat Format, bool Quiet) : CliCommand;
+
+/// <summary><c>network inspect</c>: JSON unless <see cref="Format"/> asks for the readable form.</summary>
+public sealed record NetworkInspect(IReadOnlyList<string> Networks, OutputFormat Format) : CliCommand;
+
+/// <summary><c>network rm</c>: each network is tried; any failure makes the exit code 1.</summary>
+public sealed record NetworkRemove(IReadOnlyList<string> Networks) : CliCommand;

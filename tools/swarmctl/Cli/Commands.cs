@@ -95,6 +95,7 @@ public static class Commands
                     .. RestartFlags,
                     StopGrace,
                     .. PlacementOptions.Flags,
+                    .. NetworkOptions.CreateFlags,
                     .. UpdateConfigOptions.Flags,
                     Detach, Wait, WaitTimeout,
                 ],
@@ -106,6 +107,8 @@ public static class Commands
                     "swarmctl service create --name agent --mode global -- ./agent",
                     "swarmctl service create --name batch --mode replicated-job --total-completions 10 --max-concurrent 3 -- sh -c 'sleep 2'",
                     "swarmctl service create --name web --replicas 6 --update-parallelism 2 --update-delay 1s --update-failure-action rollback --update-order start-first -- ./web",
+                    "swarmctl service create --name web --image nginx --network frontend --publish 8080:80 -- nginx -g 'daemon off;'",
+                    "swarmctl service create --name api --network name=backend,alias=api-v1,alias=api --endpoint-mode dnsrr --publish published=9000,target=9000,protocol=udp,mode=host -- ./api",
                 ],
                 0, int.MaxValue,
                 BuildServiceCreate,
@@ -113,6 +116,9 @@ public static class Commands
                 Description: "Prints the new service's id. Everything after '--' (or after the first argument that is not a flag) is the command and its arguments.\n" +
                     "A global service runs one task on every node that satisfies its constraints and takes no --replicas. " +
                     "A replicated-job runs until --total-completions tasks completed, --max-concurrent at a time; a global-job runs one completing task per node.\n" +
+                    "--network attaches the tasks to a network made with 'network create' (each task gets an address there and answers to the service name and the aliases); " +
+                    "in endpoint mode vip the service also gets a virtual IP on each network. --publish short form PUBLISHED:TARGET[/PROTOCOL] (8080:80, 8080:80/udp, or just TARGET to get a port from 30000-32767), " +
+                    "long form published=P,target=T,protocol=tcp|udp,mode=ingress|host. An ingress port is served on every node running a task of the service and attaches it to the 'ingress' network; a host port binds on the task's node only.\n" +
                     "The --update-* flags say how 'service update' replaces tasks; the --rollback-* flags how a rollback does (both default to one task at a time, stop-first, pause on failure)."),
             new("service", "ls", "List services", "swarmctl service ls [OPTIONS]",
                 [Format, Quiet],
@@ -120,7 +126,7 @@ public static class Commands
                 0, 0,
                 a => new ServiceList(a.Format(), a.Switch("quiet")),
                 Aliases: ["list"],
-                Description: "REPLICAS shows running/desired tasks (3/3), for global services 'global running/nodes' (global 5/5), for jobs the completed tasks ('job 7/10 completed', 'global job 2/3 completed'). --format json prints the API's answer, including progress and updateStatus."),
+                Description: "PORTS shows the published ports as *:PUBLISHED->TARGET/PROTOCOL, with the number the cluster gave an ingress port published without one. REPLICAS shows running/desired tasks (3/3), for global services 'global running/nodes' (global 5/5), for jobs the completed tasks ('job 7/10 completed', 'global job 2/3 completed'). --format json prints the API's answer, including progress and updateStatus."),
             new("service", "ps", "List the tasks of one or more services", "swarmctl service ps [OPTIONS] SERVICE [SERVICE...]",
                 [Format, Quiet, NoTrunc],
                 ["swarmctl service ps web", "swarmctl service ps web --format json"],
@@ -132,7 +138,7 @@ public static class Commands
                 ["swarmctl service inspect web", "swarmctl service inspect web --format json"],
                 1, int.MaxValue,
                 a => new ServiceInspect(a.Positionals.ToList(), a.Format()),
-                Description: "SERVICE is a name, an id or a unique id prefix. Shows the spec, the mode's progress, placement, resources, update and rollback settings, and the state of the last rolling update or rollback. With --format json one service prints as an object, several as an array."),
+                Description: "SERVICE is a name, an id or a unique id prefix. Shows the spec, the mode's progress, placement, resources, networks with their virtual IPs, published ports (as resolved), update and rollback settings, and the state of the last rolling update or rollback. With --format json one service prints as an object, several as an array."),
             new("service", "update", "Change a service", "swarmctl service update [OPTIONS] SERVICE [--] [COMMAND [ARG...]]",
                 [
                     new("replicas", null, "N", "Number of tasks"),
@@ -143,6 +149,7 @@ public static class Commands
                     .. RestartFlags,
                     StopGrace,
                     .. PlacementChanges.Flags,
+                    .. NetworkOptions.UpdateFlags,
                     .. UpdateConfigOptions.Flags,
                     new("force", null, null, "Replace every task, even if nothing else changed"),
                     new("rollback", null, null, "Return to the previous spec (takes no other change)"),
@@ -155,6 +162,8 @@ public static class Commands
                     "swarmctl service update web --image nginx:2 --update-parallelism 2 --update-delay 1s --update-failure-action rollback",
                     "swarmctl service update web --constraint-add node.labels.zone==east --constraint-rm node.role!=manager",
                     "swarmctl service update web --reserve-memory 512M --publish-add 8080:80 --publish-rm 9000",
+                    "swarmctl service update web --network-add backend,alias=web-internal --network-rm frontend",
+                    "swarmctl service update web --endpoint-mode dnsrr",
                     "swarmctl service update web --force --wait",
                     "swarmctl service update web --rollback",
                 ],
@@ -162,7 +171,7 @@ public static class Commands
                 BuildServiceUpdate,
                 CommandAfter: 1,
                 Description: "Only what is given changes; the rest keeps its value. A command after the service name replaces the service's command; changing it, the image, the environment or the resources replaces the tasks in a rolling update (see the --update-* settings); --force replaces them all.\n" +
-                    "The *-add/-rm flags change the current constraints, preferences, platforms, generic resources and ports; --update-* and --rollback-* change only the settings given.\n" +
+                    "The *-add/-rm flags change the current constraints, preferences, platforms, generic resources, ports and networks; --update-* and --rollback-* change only the settings given.\n" +
                     "--rollback returns to the spec before the last update, using the --rollback-* settings. With --wait, waits until the tasks run and the rolling update ended; exits 1 if it paused or was rolled back."),
             new("service", "logs", "Show the output of a service's tasks", "swarmctl service logs [OPTIONS] SERVICE",
                 [Follow, Tail],
@@ -183,6 +192,48 @@ public static class Commands
                 1, int.MaxValue,
                 BuildServiceScale),
         ]),
+        new("network", "Manage networks",
+        [
+            new("network", "create", "Create a network", "swarmctl network create [OPTIONS] NAME",
+                [
+                    new("driver", "d", "DRIVER", "Network driver (default overlay; on one Docker engine an overlay is a bridge network)"),
+                    new("subnet", null, "CIDR", "IPv4 subnet, e.g. 10.1.0.0/24 (default: the next free /24 of 10.0.0.0/8); overlapping subnets are refused"),
+                    new("gateway", null, "IP", "Gateway address in the subnet (default: its first address); needs --subnet"),
+                    new("attachable", null, null, "Let standalone containers attach (recorded, as Docker does)"),
+                    new("label", "l", "KEY=VALUE", "Network label", Repeatable: true),
+                ],
+                [
+                    "swarmctl network create frontend",
+                    "swarmctl network create --subnet 10.1.0.0/24 --gateway 10.1.0.1 backend",
+                    "swarmctl network create --driver overlay --attachable --label env=prod --label team=web shared",
+                ],
+                1, 1,
+                a => new NetworkCreate(NetworkOptions.Spec(a)),
+                Description: "Prints the new network's id. Services attach with 'service create --network NAME' or 'service update --network-add NAME'; each task gets an address in the subnet and, in endpoint mode vip, the service a virtual IP. " +
+                    "The 'ingress' network (10.0.0.0/24) exists from the start and carries published ingress ports."),
+            new("network", "ls", "List networks", "swarmctl network ls [OPTIONS]",
+                [Format, Quiet],
+                ["swarmctl network ls", "swarmctl network ls -q", "swarmctl network ls --format json"],
+                0, 0,
+                a => new NetworkList(a.Format(), a.Switch("quiet")),
+                Aliases: ["list"],
+                Description: "One line per network: ID NAME DRIVER SUBNET SCOPE, as 'docker network ls'. --format json prints the API's answer, with gateway, labels and the services attached."),
+            new("network", "inspect", "Show one or more networks in detail", "swarmctl network inspect [OPTIONS] NETWORK [NETWORK...]",
+                [Format with { Help = "Output format: json (default, an array as 'docker network inspect'), or pretty" }],
+                ["swarmctl network inspect frontend", "swarmctl network inspect frontend backend", "swarmctl network inspect ingress --format pretty"],
+                1, int.MaxValue,
+                a => new NetworkInspect(a.Positionals.ToList(), a.Get("format") is null ? OutputFormat.Json : a.Format()),
+                Description: "NETWORK is a name, an id or a unique id prefix. Prints a JSON array with one object per network (id, name, driver, scope, subnet, gateway, attachable, ingress, labels, createdAt, services). " +
+                    "A network that does not exist is named on stderr and the exit code is 1; the others are still printed."),
+            new("network", "rm", "Remove one or more networks", "swarmctl network rm NETWORK [NETWORK...]",
+                [],
+                ["swarmctl network rm frontend", "swarmctl network rm frontend backend"],
+                1, int.MaxValue,
+                a => new NetworkRemove(a.Positionals.ToList()),
+                Aliases: ["remove"],
+                Description: "Prints the name of each network removed. A network a service uses is not removed (the error names the services): detach them first with 'service update --network-rm'. " +
+                    "Each network is tried; the exit code is 1 if any was not removed."),
+        ]),
         new("task", "Inspect tasks",
         [
             new("task", "ls", "List tasks", "swarmctl task ls [OPTIONS]",
@@ -201,7 +252,7 @@ public static class Commands
                 ["swarmctl task inspect 9c1e04a7b2f0", "swarmctl task inspect 9c1e --format json"],
                 1, int.MaxValue,
                 a => new TaskInspect(a.Positionals.ToList(), a.Format()),
-                Description: "Prints one line per event of the task's stream: time (UTC), stream version, event type and a summary. TASK is an id or a unique id prefix. With --format json prints the task with its history."),
+                Description: "Prints the task's addresses (one per network, with the service's virtual IP there and the names it answers to) and its published ports, then one line per event of the task's stream: time (UTC), stream version, event type and a summary. TASK is an id or a unique id prefix. With --format json prints the task with its history."),
             new("task", "logs", "Show the output of one task", "swarmctl task logs [OPTIONS] TASK",
                 [Follow, Tail],
                 ["swarmctl task logs 9c1e04a7b2f0", "swarmctl task logs 9c1e --follow --tail 10"],
@@ -448,6 +499,8 @@ public static class Commands
             Placement = PlacementOptions.Placement(a),
             Resources = PlacementOptions.Resources(a),
             Ports = PlacementOptions.Ports(a),
+            Networks = NetworkOptions.Networks(a),
+            EndpointMode = NetworkOptions.EndpointMode(a),
             UpdateConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Update),
             RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
         };
@@ -477,12 +530,13 @@ public static class Commands
             UpdateConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Update),
             RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
             Placement = PlacementChanges.Parse(a),
+            Networks = NetworkChanges.Parse(a),
             Force = a.Switch("force"),
             Rollback = a.Switch("rollback"),
         };
         if (changes.IsEmpty)
         {
-            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period, --constraint-*, --reserve-*, --limit-*, --publish-*, --update-*, --rollback-*, --force, --rollback or a command");
+            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period, --constraint-*, --reserve-*, --limit-*, --publish-*, --network-*, --endpoint-mode, --update-*, --rollback-*, --force, --rollback or a command");
         }
 
         if (changes.Rollback && (!changes.ChangesNoValue || changes.Force))

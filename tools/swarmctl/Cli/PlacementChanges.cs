@@ -27,7 +27,7 @@ public sealed partial record PlacementChanges
         new("generic-resource-rm", null, "NAME", "Stop reserving a named resource", Repeatable: true),
         new("limit-cpu", null, "CPUS", "CPUs each task may use (0 = no limit)"),
         new("limit-memory", null, "BYTES", "Memory each task may use (0 = no limit)"),
-        new("publish-add", null, "SPEC", "Publish a port: published=8080,target=80[,protocol=tcp][,mode=host], or 8080:80", Repeatable: true),
+        new("publish-add", null, "SPEC", "Publish a port: 8080:80, 8080:80/udp, 80, or published=8080,target=80[,protocol=tcp|udp][,mode=ingress|host]", Repeatable: true),
         new("publish-rm", null, "TARGET[/PROTOCOL]", "Stop publishing the ports of a target port, e.g. 80 or 53/udp", Repeatable: true),
     ];
 

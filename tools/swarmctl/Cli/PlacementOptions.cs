@@ -21,7 +21,7 @@ public static class PlacementOptions
         new("generic-resource", null, "NAME=COUNT", "Named resource reserved for each task, e.g. gpu=2", Repeatable: true),
         new("limit-cpu", null, "CPUS", "CPUs each task may use"),
         new("limit-memory", null, "BYTES", "Memory each task may use"),
-        new("publish", "p", "SPEC", "Publish a port: published=8080,target=80[,protocol=tcp][,mode=host], or 8080:80", Repeatable: true),
+        new("publish", "p", "SPEC", "Publish a port: 8080:80, 8080:80/udp, 80 (a port from 30000-32767), or published=8080,target=80[,protocol=tcp|udp][,mode=ingress|host]", Repeatable: true),
     ];
 
     public static PlacementSpec? Placement(ParsedArgs a)
@@ -130,7 +130,12 @@ public static class PlacementOptions
         {
             // short form PUBLISHED:TARGET[/PROTOCOL]
             var slash = value.IndexOf('/');
-            var protocol = slash >= 0 ? value[(slash + 1)..] : null;
+            var protocol = slash >= 0 ? value[(slash + 1)..].ToLowerInvariant() : null;
+            if (protocol is not (null or "tcp" or "udp" or "sctp"))
+            {
+                return Bad<PortSpec>($"'{value[(slash + 1)..]}' is not a protocol (tcp, udp, sctp)");
+            }
+
             var ports = (slash >= 0 ? value[..slash] : value).Split(':');
             return ports.Length switch
             {

@@ -27,6 +27,9 @@ public sealed record ServiceChanges
     /// <summary>Placement, resource and port changes; when any is given the whole merged spec is sent.</summary>
     public PlacementChanges Placement { get; init; } = new();
 
+    /// <summary>Network and endpoint mode changes; when any is given the whole merged spec is sent.</summary>
+    public NetworkChanges Networks { get; init; } = new();
+
     /// <summary>Replace every task even if nothing else changed.</summary>
     public bool Force { get; init; }
 
@@ -40,16 +43,17 @@ public sealed record ServiceChanges
     /// <summary>Nothing but <see cref="Force"/> and <see cref="Rollback"/>: no value of the spec is changed.</summary>
     public bool ChangesNoValue =>
         Replicas is null && Image is null && Command is null && !ChangesEnv && !ChangesRestartPolicy && StopGracePeriod is null
-        && UpdateConfig is null && RollbackConfig is null && Placement.IsEmpty;
+        && UpdateConfig is null && RollbackConfig is null && Placement.IsEmpty && Networks.IsEmpty;
 
     public bool IsEmpty => ChangesNoValue && !Force && !Rollback;
 
     /// <summary>
     /// The request body, given the service's current spec: environment, restart policy and update
     /// settings are merged into the current values; placement, resource and port changes are merged
-    /// into the whole spec, which is then sent as <c>spec</c>. A rollback is sent alone.
+    /// into the whole spec, which is then sent as <c>spec</c>, as are network changes (<paramref name="networks"/>, the
+    /// service's networks as the API resolved them, lets <c>--network-rm</c> name a network either way). A rollback is sent alone.
     /// </summary>
-    public UpdateServiceRequest ToBody(ServiceSpec current)
+    public UpdateServiceRequest ToBody(ServiceSpec current, IReadOnlyList<ServiceNetworkView>? networks = null)
     {
         if (Rollback)
         {
@@ -97,7 +101,7 @@ public sealed record ServiceChanges
             UpdateConfig = UpdateConfig is { } update ? UpdateConfigOptions.Merge(current.UpdateConfig, update) : null,
             RollbackConfig = RollbackConfig is { } rollback ? UpdateConfigOptions.Merge(current.RollbackConfig, rollback) : null,
             Force = Force,
-            Spec = Placement.IsEmpty ? null : Placement.Apply(current),
+            Spec = Placement.IsEmpty && Networks.IsEmpty ? null : Networks.Apply(Placement.Apply(current), networks),
         };
     }
 }

@@ -12,7 +12,7 @@ public static class Views
     public const int ErrorWidth = 50;
 
     public static string Services(IEnumerable<ServiceSummary> services) => Table.Render(
-        ["ID", "NAME", "MODE", "REPLICAS", "IMAGE/COMMAND"],
+        ["ID", "NAME", "MODE", "REPLICAS", "IMAGE/COMMAND", "PORTS"],
         services.Select(s => (IReadOnlyList<string>)
         [
             Humanize.ShortId(s.Id),
@@ -20,7 +20,88 @@ public static class Views
             s.Mode,
             s.Progress.Length > 0 ? s.Progress : $"{s.Running}/{s.Replicas}",
             Humanize.Truncate(ImageOrCommand(s.Image, s.Command), 60),
+            Ports(s.Ports),
         ]));
+
+    /// <summary>Published ports as <c>docker service ls</c> shows them: <c>*:18080->80/tcp, *:30000->53/udp</c>.</summary>
+    public static string Ports(IEnumerable<PortSpec>? ports) => string.Join(", ", (ports ?? []).Select(Port));
+
+    /// <summary><c>*:8080->80/tcp</c>; a port with no published number yet is <c>80/tcp</c>.</summary>
+    public static string Port(PortSpec port)
+    {
+        var protocol = string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol.ToLowerInvariant();
+        return port.PublishedPort is { } published
+            ? $"*:{published.ToString(CultureInfo.InvariantCulture)}->{port.TargetPort.ToString(CultureInfo.InvariantCulture)}/{protocol}"
+            : $"{port.TargetPort.ToString(CultureInfo.InvariantCulture)}/{protocol}";
+    }
+
+    /// <summary><c>network ls</c>: ID NAME DRIVER SUBNET SCOPE, as <c>docker network ls</c>.</summary>
+    public static string Networks(IEnumerable<NetworkView> networks) => Table.Render(
+        ["ID", "NAME", "DRIVER", "SUBNET", "SCOPE"],
+        networks.Select(n => (IReadOnlyList<string>)
+        [
+            Humanize.ShortId(n.Id),
+            n.Name,
+            n.Driver,
+            n.Subnet,
+            n.Scope,
+        ]));
+
+    /// <summary><c>network inspect --format pretty</c>.</summary>
+    public static string Network(NetworkView n, DateTimeOffset now)
+    {
+        var rows = new List<(string, string)>
+        {
+            ("ID", n.Id.ToString("N")),
+            ("Name", n.Name),
+            ("Driver", n.Driver),
+            ("Scope", n.Scope),
+            ("Subnet", n.Subnet),
+            ("Gateway", n.Gateway),
+            ("Attachable", n.Attachable ? "yes" : "no"),
+            ("Ingress", n.Ingress ? "yes" : "no"),
+            ("Created", $"{Humanize.Timestamp(n.CreatedAt)} ({Humanize.Ago(n.CreatedAt, now)})"),
+        };
+        foreach (var (k, v) in n.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            rows.Add(("Label", $"{k}={v}"));
+        }
+
+        rows.Add(("Services", n.Services.Count > 0 ? string.Join(", ", n.Services) : "none"));
+        return KeyValues(rows);
+    }
+
+    /// <summary>
+    /// The addresses and ports <c>task inspect</c> prints above the history: one line per network
+    /// (<c>Network: frontend 10.0.1.5 (VIP 10.0.1.2; aliases web, web-a)</c>), one per published port. Empty when the task has neither.
+    /// </summary>
+    public static string TaskAddresses(TaskDetail task)
+    {
+        var rows = new List<(string, string)>();
+        foreach (var n in task.Networks)
+        {
+            var details = new List<string>();
+            if (!string.IsNullOrEmpty(n.VirtualIp))
+            {
+                details.Add($"VIP {n.VirtualIp}");
+            }
+
+            if (n.Aliases.Count > 0)
+            {
+                details.Add($"aliases {string.Join(", ", n.Aliases)}");
+            }
+
+            var name = string.IsNullOrEmpty(n.NetworkName) ? Humanize.ShortId(n.NetworkId) : n.NetworkName;
+            rows.Add(("Network", $"{name} {n.Address}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "")));
+        }
+
+        foreach (var port in task.Ports)
+        {
+            rows.Add(("Port", InspectPort(port)));
+        }
+
+        return rows.Count == 0 ? "" : KeyValues(rows);
+    }
 
     /// <summary><c>rollback_completed</c> → <c>rollback completed</c>.</summary>
     public static string UpdateState(string state) => state.Replace('_', ' ');
@@ -181,6 +262,7 @@ public static class Views
             $"max attempts {(rp?.MaxAttempts is > 0 ? rp.MaxAttempts.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited")}{window}"));
         rows.Add(("Stop grace period", Cli.Durations.Format(TimeSpan.FromSeconds(spec.StopGracePeriodSeconds ?? 10))));
         AddPlacement(rows, spec);
+        AddNetworks(rows, s);
         rows.Add(("Update config", UpdateConfig(spec.UpdateConfig)));
         rows.Add(("Rollback config", UpdateConfig(spec.RollbackConfig)));
         if (s.UpdateStatus is { } u)
@@ -233,11 +315,62 @@ public static class Views
             rows.Add(("Limits", limits));
         }
 
-        foreach (var port in spec.Ports ?? [])
+    }
+
+    /// <summary>Endpoint mode, networks (with the service's VIP on each) and published ports, resolved by the allocator when it has.</summary>
+    private static void AddNetworks(List<(string, string)> rows, ServiceDetail s)
+    {
+        var spec = s.Spec;
+        var networks = s.Networks.Count > 0
+            ? s.Networks
+            : (spec.Networks ?? []).Select(n => new ServiceNetworkView { Target = n.Target, Aliases = n.Aliases ?? [] }).ToList();
+        var vips = s.Endpoint?.VirtualIps ?? [];
+        if (networks.Count > 0 || vips.Count > 0 || !string.IsNullOrEmpty(spec.EndpointMode))
         {
-            var published = port.PublishedPort is { } p ? $"{p}:" : "";
-            rows.Add(("Port", $"{published}{port.TargetPort}/{port.Protocol ?? "tcp"} ({port.Mode ?? "ingress"})"));
+            rows.Add(("Endpoint mode", string.IsNullOrEmpty(spec.EndpointMode) ? s.EndpointMode : spec.EndpointMode));
         }
+
+        foreach (var n in networks)
+        {
+            var name = n.NetworkName ?? n.Target;
+            var details = new List<string>();
+            if (n.NetworkId is null)
+            {
+                details.Add("no such network");
+            }
+
+            if (vips.FirstOrDefault(v => v.NetworkId == n.NetworkId) is { } vip)
+            {
+                details.Add($"VIP {vip.Address}");
+            }
+
+            if (n.Aliases.Count > 0)
+            {
+                details.Add($"aliases {string.Join(", ", n.Aliases)}");
+            }
+
+            rows.Add(("Network", name + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "")));
+        }
+
+        // VIPs on networks the spec does not name (the ingress network of a service publishing an ingress port)
+        foreach (var vip in vips.Where(v => !networks.Any(n => n.NetworkId == v.NetworkId)))
+        {
+            var name = vip.NetworkName.Length > 0 ? vip.NetworkName : Humanize.ShortId(vip.NetworkId);
+            rows.Add(("Network", $"{name} (VIP {vip.Address})"));
+        }
+
+        var resolved = s.Endpoint?.Ports;
+        foreach (var port in resolved is { Count: > 0 } ? resolved : spec.Ports ?? [])
+        {
+            rows.Add(("Port", InspectPort(port)));
+        }
+    }
+
+    /// <summary><c>8080:80/tcp (ingress)</c>; <c>53/udp (host)</c> when no number is published.</summary>
+    public static string InspectPort(PortSpec port)
+    {
+        var published = port.PublishedPort is { } p ? $"{p.ToString(CultureInfo.InvariantCulture)}:" : "";
+        return $"{published}{port.TargetPort.ToString(CultureInfo.InvariantCulture)}/{(string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol)} ({port.Mode ?? "ingress"})";
     }
 
     /// <summary><c>0.5 CPUs, 256 MiB memory, gpu=2</c>; empty when nothing is set.</summary>

@@ -42,6 +42,10 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         ClusterIssueClientCert c => new CaCommands(api, stdout, stderr, time).IssueClientCertificateAsync(c, ct),
         ClusterJoinToken c => new CaCommands(api, stdout, stderr, time).JoinTokenAsync(c, ct),
         NodeRemove c => NodeRemoveAsync(c, ct),
+        NetworkCreate c => NetworkCreateAsync(c, ct),
+        NetworkList c => NetworkListAsync(c, ct),
+        NetworkInspect c => NetworkInspectAsync(c, ct),
+        NetworkRemove c => NetworkRemoveAsync(c, ct),
         _ => throw new NotSupportedException(command.GetType().Name),
     };
 
@@ -174,7 +178,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
     {
         var current = await api.GetAsync<ServiceDetail>($"api/services/{Seg(c.Service)}", ct);
         // the body is derived from the spec just read: the API refuses it if the service changed meanwhile
-        var body = c.Changes.ToBody(current.Spec);
+        var body = c.Changes.ToBody(current.Spec, current.Networks);
         await api.PostAsync($"api/services/{current.Id}/update", c.Changes.Rollback ? body : body with { Version = current.SpecVersion }, ct);
         await stdout.WriteLineAsync(current.Name);
         return c.Wait.Wait
@@ -277,7 +281,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
                 await stdout.WriteLineAsync($"{(first ? "" : "\n")}{task.Name} ({Humanize.ShortId(task.Id)}):");
             }
 
-            await stdout.WriteAsync(Views.History(task));
+            await stdout.WriteAsync(Views.TaskAddresses(task) + Views.History(task));
             first = false;
         }
 
@@ -435,6 +439,81 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
             catch (ApiException ex) when (ex.Status is not null)
             {
                 await stderr.WriteLineAsync($"swarmctl: {node}: {ex.Message}");
+                exit = 1;
+            }
+        }
+
+        return exit;
+    }
+
+    private async Task<int> NetworkCreateAsync(NetworkCreate c, CancellationToken ct)
+    {
+        var network = await api.PostAsync<NetworkView>("api/networks", c.Spec, ct);
+        await stdout.WriteLineAsync(network.Id.ToString("N"));
+        return 0;
+    }
+
+    private async Task<int> NetworkListAsync(NetworkList c, CancellationToken ct)
+    {
+        if (c.Format == OutputFormat.Json && !c.Quiet)
+        {
+            return await PrintJsonAsync("api/networks", ct);
+        }
+
+        var networks = await api.GetAsync<List<NetworkView>>("api/networks", ct);
+        await stdout.WriteAsync(c.Quiet ? Ids(networks.Select(n => n.Id)) : Views.Networks(networks));
+        return 0;
+    }
+
+    /// <summary>As <c>docker network inspect</c>: a JSON array of the networks found; each one not found is named on stderr (exit 1).</summary>
+    private async Task<int> NetworkInspectAsync(NetworkInspect c, CancellationToken ct)
+    {
+        var exit = 0;
+        var found = new JsonArray();
+        var first = true;
+        foreach (var reference in c.Networks)
+        {
+            try
+            {
+                if (c.Format == OutputFormat.Json)
+                {
+                    found.Add(await api.GetJsonAsync($"api/networks/{Seg(reference)}", ct));
+                }
+                else
+                {
+                    var network = await api.GetAsync<NetworkView>($"api/networks/{Seg(reference)}", ct);
+                    await stdout.WriteAsync((first ? "" : "\n") + Views.Network(network, Now));
+                    first = false;
+                }
+            }
+            catch (ApiException ex) when (ex.Status is not null)
+            {
+                await stderr.WriteLineAsync($"swarmctl: {reference}: {ex.Message}");
+                exit = 1;
+            }
+        }
+
+        if (c.Format == OutputFormat.Json)
+        {
+            await stdout.WriteLineAsync(found.ToJsonString(Indented));
+        }
+
+        return exit;
+    }
+
+    private async Task<int> NetworkRemoveAsync(NetworkRemove c, CancellationToken ct)
+    {
+        var exit = 0;
+        foreach (var network in c.Networks)
+        {
+            try
+            {
+                await api.DeleteAsync($"api/networks/{Seg(network)}", ct);
+                await stdout.WriteLineAsync(network);
+            }
+            catch (ApiException ex) when (ex.Status is not null)
+            {
+                await stderr.WriteLineAsync($"swarmctl: {network}: {ex.Message}");
                 exit = 1;
             }
         }
