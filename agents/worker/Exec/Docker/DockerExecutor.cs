@@ -54,26 +54,21 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     /// <summary>The published ingress ports this agent listens on now.</summary>
     public IReadOnlyList<int> IngressPorts => Ingress.Ports;
 
-    private Task<string>? _defaultNetwork;
+    private volatile string? _defaultNetwork;
 
     /// <summary>
     /// Where a task on no network runs: the engine's default <c>bridge</c> network when it has one (as
     /// <c>docker run</c>), else <c>none</c>.
     /// </summary>
-    internal Task<string> DefaultNetworkAsync(CancellationToken cancellationToken) => _defaultNetwork ??= FindDefaultNetworkAsync(cancellationToken);
-
-    private async Task<string> FindDefaultNetworkAsync(CancellationToken cancellationToken)
+    internal async Task<string> DefaultNetworkAsync(CancellationToken cancellationToken)
     {
-        try
+        if (_defaultNetwork is { } known)
         {
-            var networks = await Client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken);
-            return networks.Any(n => n.Name == "bridge" && n.Driver == "bridge") ? "bridge" : "none";
+            return known;
         }
-        catch (Exception)
-        {
-            _defaultNetwork = null;
-            throw;
-        }
+
+        var networks = await Client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken);
+        return _defaultNetwork = networks.Any(n => n.Name == "bridge" && n.Driver == "bridge") ? "bridge" : "none";
     }
 
     public ITaskController Controller(TaskAssignment task) => new DockerController(this, task);
