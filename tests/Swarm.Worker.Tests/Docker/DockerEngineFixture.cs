@@ -53,6 +53,30 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_daemon is not null && Client is { } client)
+        {
+            // a daemon of our own: its containers and networks go first, with their bridges and iptables rules
+            try
+            {
+                foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters { All = true }))
+                {
+                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+                }
+
+                foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters()))
+                {
+                    if (network.Name is not ("bridge" or "host" or "none"))
+                    {
+                        await client.Networks.DeleteNetworkAsync(network.ID);
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // best effort
+            }
+        }
+
         Client?.Dispose();
         if (_daemon is { } daemon)
         {
