@@ -39,7 +39,26 @@ internal static class ProtoMapping
                         StartPeriod = check.HasStartPeriodSeconds ? TimeSpan.FromSeconds(check.StartPeriodSeconds) : null,
                     }
                     : null,
-                PublishedPorts = spec.Ports.Select(p => p.TargetPort).ToList(),
+                Ports = spec.Ports
+                    .Select(p => new TaskPort(
+                        p.TargetPort,
+                        p.PublishedPort,
+                        string.IsNullOrEmpty(p.Protocol) ? "tcp" : p.Protocol.ToLowerInvariant(),
+                        string.IsNullOrEmpty(p.Mode) ? "ingress" : p.Mode.ToLowerInvariant()))
+                    .ToList(),
+                Networks = spec.Networks
+                    .Select(n => new TaskNetwork
+                    {
+                        NetworkId = n.NetworkId,
+                        NetworkName = n.NetworkName,
+                        Driver = n.Driver,
+                        Subnet = n.Subnet,
+                        Gateway = n.Gateway,
+                        Address = n.Address,
+                        VirtualIp = string.IsNullOrEmpty(n.VirtualIp) ? null : n.VirtualIp,
+                        Aliases = n.Aliases.ToList(),
+                    })
+                    .ToList(),
             }
             : new TaskRunSpec(),
     };

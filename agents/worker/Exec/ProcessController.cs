@@ -149,6 +149,11 @@ internal sealed class ProcessController : ITaskController
             psi.Environment[key] = value;
         }
 
+        foreach (var (key, value) in NetworkEnvironment(_task))
+        {
+            psi.Environment[key] = value;
+        }
+
         // the mark that finds the process when no record of it was written
         psi.Environment[TaskProcesses.TaskIdVariable] = _task.TaskId;
         psi.Environment[TaskProcesses.NodeIdVariable] = _executor.NodeId ?? _task.NodeId;
@@ -182,6 +187,37 @@ internal sealed class ProcessController : ITaskController
         {
             await LeadingItsSessionAsync(process, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// What a process learns of its networking (it is not isolated: it shares the host's network):
+    /// <c>SWARM_SERVICE_NAME</c>; <c>SWARM_TASK_ADDRESS</c>, its address on its first network, when it has one;
+    /// and for each published port <c>SWARM_PORT_&lt;target&gt;=&lt;published&gt;</c>, the port to listen on
+    /// (plus <c>PORT</c> when there is exactly one). The task's own environment does not override these.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> NetworkEnvironment(TaskAssignment task)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["SWARM_SERVICE_NAME"] = task.ServiceName,
+        };
+        if (task.Spec.Networks.FirstOrDefault(n => n.Address.Length > 0) is { } network)
+        {
+            env["SWARM_TASK_ADDRESS"] = network.Address;
+        }
+
+        var published = task.Spec.Ports.Where(p => p.Published > 0).ToList();
+        foreach (var port in published)
+        {
+            env[$"SWARM_PORT_{port.Target.ToString(System.Globalization.CultureInfo.InvariantCulture)}"] = port.Published.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (published.Count == 1)
+        {
+            env["PORT"] = published[0].Published.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return env;
     }
 
     /// <summary>

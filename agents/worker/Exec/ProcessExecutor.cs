@@ -14,6 +14,10 @@ namespace Swarm.Worker.Exec;
 /// recording it: the processes of tasks still assigned are adopted instead of started again, the
 /// others stopped. Each task's output goes to a file in the state directory that the process writes
 /// itself (<see cref="TaskLogFiles"/>), so it is kept across agent restarts.
+/// It does not isolate networks: a task process shares the host's network, binds the host's ports itself and
+/// reaches other tasks only through the host. It is told its service name, its allocated address and the
+/// ports to listen on in the environment (<c>SWARM_SERVICE_NAME</c>, <c>SWARM_TASK_ADDRESS</c>,
+/// <c>SWARM_PORT_&lt;target&gt;</c>, <c>PORT</c>); nothing routes that address to it.
 /// </summary>
 public sealed class ProcessExecutor : IExecutor
 {

@@ -27,12 +27,44 @@ public sealed record TaskRunSpec
 
     public TaskHealthcheck? Healthcheck { get; init; }
 
-    /// <summary>Container ports the task publishes (container executors run such tasks on the host network).</summary>
-    public IReadOnlyList<int> PublishedPorts { get; init; } = [];
+    /// <summary>Ports the task publishes, with the numbers the allocator resolved.</summary>
+    public IReadOnlyList<TaskPort> Ports { get; init; } = [];
+
+    /// <summary>The networks the task is attached to, with its address on each (none: the engine's default).</summary>
+    public IReadOnlyList<TaskNetwork> Networks { get; init; } = [];
 
     /// <summary>Time between SIGTERM and SIGKILL when the task is stopped.</summary>
     public TimeSpan StopGracePeriod =>
         StopGracePeriodSeconds is { } s && s >= 0 ? TimeSpan.FromSeconds(s) : DefaultStopGracePeriod;
+}
+
+/// <summary>A published port: <c>ingress</c> (the agent's routing mesh forwards it) or <c>host</c> (bound on the container).</summary>
+public sealed record TaskPort(int Target, int Published, string Protocol = "tcp", string Mode = "ingress")
+{
+    public bool IsHost => string.Equals(Mode, "host", StringComparison.OrdinalIgnoreCase);
+    public bool IsUdp => string.Equals(Protocol, "udp", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>One network attachment of a task, as the allocator gave it.</summary>
+public sealed record TaskNetwork
+{
+    /// <summary>The name of the cluster's ingress network (the routing mesh's addresses).</summary>
+    public const string IngressName = "ingress";
+
+    public string NetworkId { get; init; } = "";
+    public string NetworkName { get; init; } = "";
+    public string Driver { get; init; } = "";
+
+    /// <summary>CIDR, e.g. <c>10.0.1.0/24</c>.</summary>
+    public string Subnet { get; init; } = "";
+    public string Gateway { get; init; } = "";
+
+    /// <summary>The task's address (no prefix length).</summary>
+    public string Address { get; init; } = "";
+    public string? VirtualIp { get; init; }
+
+    /// <summary>The service name first, then the spec's aliases.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
 }
 
 /// <summary>A container healthcheck: while it has not passed the task stays <c>starting</c>.</summary>

@@ -2,6 +2,7 @@ using Swarm.Dispatcher.Api;
 using Swarm.Contracts.Model;
 using Swarm.Domain.Tasks;
 using Healthcheck = Swarm.Dispatcher.Api.Healthcheck;
+using NetworkAttachment = Swarm.Contracts.Model.NetworkAttachment;
 using TaskSpec = Swarm.Dispatcher.Api.TaskSpec;
 
 namespace Swarm.Dispatcher.Tasks;
@@ -31,6 +32,8 @@ public static class Assignments
         }
 
         AddContainerSettings(spec, task.Spec);
+        AddPorts(spec, task.Ports ?? task.Spec.Ports);
+        AddNetworks(spec, task.Networks);
 
         return new Assignment
         {
@@ -46,7 +49,7 @@ public static class Assignments
         };
     }
 
-    /// <summary>What only container executors use: user, labels, limits, healthcheck, published ports.</summary>
+    /// <summary>What only container executors use: user, labels, limits, healthcheck.</summary>
     private static void AddContainerSettings(TaskSpec spec, ServiceSpec service)
     {
         spec.User = service.User ?? "";
@@ -90,10 +93,39 @@ public static class Assignments
 
             spec.Healthcheck = healthcheck;
         }
+    }
 
-        foreach (var port in service.Ports ?? [])
+    /// <summary>The resolved ports (the allocator's numbers; the spec's before allocation).</summary>
+    private static void AddPorts(TaskSpec spec, IReadOnlyList<PortSpec>? ports)
+    {
+        foreach (var port in ports ?? [])
         {
-            spec.Ports.Add(new PortMapping { TargetPort = port.TargetPort, PublishedPort = port.PublishedPort ?? 0, Protocol = port.Protocol ?? "tcp" });
+            spec.Ports.Add(new PortMapping
+            {
+                TargetPort = port.TargetPort,
+                PublishedPort = port.PublishedPort ?? 0,
+                Protocol = string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol,
+                Mode = string.IsNullOrEmpty(port.Mode) ? "ingress" : port.Mode,
+            });
+        }
+    }
+
+    private static void AddNetworks(TaskSpec spec, IReadOnlyList<NetworkAttachment>? networks)
+    {
+        foreach (var network in networks ?? [])
+        {
+            var attachment = new Swarm.Dispatcher.Api.NetworkAttachment
+            {
+                NetworkId = network.NetworkId.ToString(),
+                NetworkName = network.NetworkName,
+                Driver = network.Driver,
+                Subnet = network.Subnet,
+                Gateway = network.Gateway,
+                Address = network.Address,
+                VirtualIp = network.VirtualIp ?? "",
+            };
+            attachment.Aliases.AddRange(network.Aliases);
+            spec.Networks.Add(attachment);
         }
     }
 }

@@ -15,6 +15,12 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 {
     public const string Image = "local/busybox";
 
+    /// <summary>busybox with the network applets too (httpd, wget, nslookup, nc): a name of its own, so an engine holding an older <see cref="Image"/> builds it.</summary>
+    public const string NetImage = "local/busybox-net";
+
+    private static readonly string[] Tools = ["sh", "sleep", "echo", "cat", "touch", "test", "true", "false", "ls", "rm"];
+    private static readonly string[] NetTools = [.. Tools, "mkdir", "grep", "httpd", "wget", "nslookup", "nc", "ip", "hostname"];
+
     private Process? _daemon;
     private string? _root;
 
@@ -36,7 +42,8 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 
             Client = DockerEngine.CreateClient(Endpoint);
             await WaitForEngineAsync(Client);
-            await EnsureImageAsync(Client);
+            await EnsureImageAsync(Client, Image, Tools);
+            await EnsureImageAsync(Client, NetImage, NetTools);
         }
         catch (Exception ex)
         {
@@ -46,6 +53,30 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_daemon is not null && Client is { } client)
+        {
+            // a daemon of our own: its containers and networks go first, with their bridges and iptables rules
+            try
+            {
+                foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters { All = true }))
+                {
+                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+                }
+
+                foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters()))
+                {
+                    if (network.Name is not ("bridge" or "host" or "none"))
+                    {
+                        await client.Networks.DeleteNetworkAsync(network.ID);
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // best effort
+            }
+        }
+
         Client?.Dispose();
         if (_daemon is { } daemon)
         {
@@ -99,7 +130,8 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         var psi = new ProcessStartInfo(dockerd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
+            // iptables on (bridge networks: embedded DNS, published ports), no default bridge (no docker0 to collide)
+            "--bridge=none", "--storage-driver=vfs",
             "--data-root", Path.Combine(_root, "data"), "--exec-root", Path.Combine(_root, "exec"),
             "--pidfile", Path.Combine(_root, "docker.pid"), "-H", "unix://" + socket,
         })
@@ -138,12 +170,12 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Imports <c>local/busybox</c> from the static busybox binary when the engine lacks it.</summary>
-    private async Task EnsureImageAsync(DockerClient client)
+    /// <summary>Imports an image of the static busybox binary with these applets when the engine lacks it.</summary>
+    private async Task EnsureImageAsync(DockerClient client, string image, string[] tools)
     {
         try
         {
-            await client.Images.InspectImageAsync(Image);
+            await client.Images.InspectImageAsync(image);
             return;
         }
         catch (DockerImageNotFoundException)
@@ -167,7 +199,7 @@ public sealed class DockerEngineFixture : IAsyncLifetime
                 await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "bin/busybox") { Mode = (UnixFileMode)0b111_101_101, DataStream = binary });
             }
 
-            foreach (var tool in new[] { "sh", "sleep", "echo", "cat", "touch", "test", "true", "false", "ls", "rm" })
+            foreach (var tool in tools)
             {
                 await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, "bin/" + tool) { LinkName = "busybox", Mode = (UnixFileMode)0b111_111_111 });
             }
@@ -175,11 +207,11 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 
         tar.Position = 0;
         await client.Images.CreateImageAsync(
-            new ImagesCreateParameters { FromSrc = "-", Repo = Image, Tag = "latest", Changes = ["ENV PATH=/bin"] },
+            new ImagesCreateParameters { FromSrc = "-", Repo = image, Tag = "latest", Changes = ["ENV PATH=/bin"] },
             tar,
             new AuthConfig(),
             new Progress<JSONMessage>());
-        await client.Images.InspectImageAsync(Image);
+        await client.Images.InspectImageAsync(image);
     }
 
     private static string? FindOnPath(string program) =>

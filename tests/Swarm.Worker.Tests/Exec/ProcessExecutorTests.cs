@@ -60,6 +60,40 @@ public sealed class ProcessExecutorTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_task_process_learns_its_service_name_address_and_ports_from_the_environment()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux());
+        var check = "test \"$SWARM_SERVICE_NAME\" = web && test \"$SWARM_TASK_ADDRESS\" = 10.0.1.5 && test \"$SWARM_PORT_80\" = 18080 && test \"$PORT\" = 18080";
+        var task = Tasks.Assignment("t1", command: ["sh", "-c", check]);
+        task = task with
+        {
+            Spec = task.Spec with
+            {
+                Networks = [new TaskNetwork { NetworkId = "n", NetworkName = "front", Subnet = "10.0.1.0/24", Address = "10.0.1.5", Aliases = ["web"] }],
+                Ports = [new TaskPort(80, 18080)],
+            },
+        };
+        var (_, run) = Start(Executor(), task);
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(TaskState.Complete, _sink.Updates.Last().State);
+    }
+
+    [Fact]
+    public void Two_published_ports_are_named_by_target_and_no_port_variable_is_set()
+    {
+        var task = Tasks.Assignment("t1") with { Spec = new TaskRunSpec { Ports = [new TaskPort(80, 30001), new TaskPort(443, 30002, "tcp", "host")] } };
+
+        var env = ProcessController.NetworkEnvironment(task);
+
+        Assert.Equal("30001", env["SWARM_PORT_80"]);
+        Assert.Equal("30002", env["SWARM_PORT_443"]);
+        Assert.False(env.ContainsKey("PORT"));
+        Assert.False(env.ContainsKey("SWARM_TASK_ADDRESS"));
+        Assert.Equal("web", env["SWARM_SERVICE_NAME"]);
+    }
+
+    [SkippableFact]
     public async Task Stopping_a_running_task_sends_sigterm_and_reports_shutdown_quickly()
     {
         Skip.IfNot(OperatingSystem.IsLinux());

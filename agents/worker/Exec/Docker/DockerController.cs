@@ -14,12 +14,14 @@ internal sealed class DockerController : ITaskController
     private readonly CancellationTokenSource _watch = new();
     private string? _containerId;
     private bool _started;
+    private bool _networksAcquired;
     private volatile bool _unhealthy;
 
     public DockerController(DockerExecutor executor, TaskAssignment task)
     {
         _executor = executor;
         _task = task;
+        _ = _exit.Task.ContinueWith(_ => executor.Ingress.Remove(task.TaskId), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private IDockerClient Client => _executor.Client;
@@ -57,6 +59,7 @@ internal sealed class DockerController : ITaskController
                 return TaskRecovery.Exited;
             default:
                 _started = true;
+                AcquireNetworks();
                 Logger.LogInformation("task {TaskId}: adopted container {Container} ({Status})", _task.TaskId, DockerExecutor.Short(container.ID), inspect.State.Status);
                 _ = WatchExitAsync(container.ID, _watch.Token);
                 if (_task.Spec.Healthcheck is { } check && !IsNone(check))
@@ -70,6 +73,7 @@ internal sealed class DockerController : ITaskController
                     _ = WatchHealthAsync(container.ID, _watch.Token);
                 }
 
+                Serve();
                 return TaskRecovery.Running;
         }
     }
@@ -82,20 +86,82 @@ internal sealed class DockerController : ITaskController
         }
 
         await EnsureImageAsync(cancellationToken);
-        var parameters = CreateParameters();
-        try
+        AcquireNetworks();
+        for (var attempt = 0; ; attempt++)
         {
-            var created = await Client.Containers.CreateContainerAsync(parameters, cancellationToken);
-            _containerId = created.ID;
+            // another agent on this engine may remove a network it thinks unused between ensuring and connecting
+            var networks = new List<string>();
+            foreach (var network in _task.Spec.Networks)
+            {
+                networks.Add(await _executor.Networks.EnsureAsync(network, cancellationToken));
+            }
+
+            var parameters = CreateParameters(networks.Count > 0 ? networks[0] : await _executor.DefaultNetworkAsync(cancellationToken));
+            try
+            {
+                var created = await Client.Containers.CreateContainerAsync(parameters, cancellationToken);
+                _containerId = created.ID;
+                for (var i = 1; i < networks.Count; i++)
+                {
+                    await Client.Networks.ConnectNetworkAsync(networks[i], new NetworkConnectParameters { Container = created.ID, EndpointConfig = Endpoint(_task.Spec.Networks[i]) }, cancellationToken);
+                }
+
+                return;
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new TaskRejectedException($"No such image: {Image}");
+            }
+            catch (DockerApiException ex) when (attempt == 0 && networks.Count > 0 && EngineMessage(ex).Contains("not found", StringComparison.OrdinalIgnoreCase))
+            {
+                await RemoveCreatedAsync(cancellationToken);
+            }
+            catch (DockerApiException ex)
+            {
+                await RemoveCreatedAsync(cancellationToken);
+                throw new TaskRejectedException($"task: creating the container failed: {EngineMessage(ex)}");
+            }
         }
-        catch (DockerImageNotFoundException)
+    }
+
+    private async Task RemoveCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (_containerId is { } id)
         {
-            throw new TaskRejectedException($"No such image: {Image}");
+            await _executor.RemoveAsync(id, cancellationToken);
+            _containerId = null;
         }
-        catch (DockerApiException ex)
+    }
+
+    private void AcquireNetworks()
+    {
+        if (!_networksAcquired)
         {
-            throw new TaskRejectedException($"task: creating the container failed: {EngineMessage(ex)}");
+            _networksAcquired = true;
+            _executor.Networks.Acquire(_task.Spec.Networks);
         }
+    }
+
+    /// <summary>Routes the task's ingress ports to it (the task runs).</summary>
+    private void Serve()
+    {
+        if (!_exit.Task.IsCompleted)
+        {
+            _executor.Ingress.Add(_task);
+        }
+    }
+
+    /// <summary>The container's endpoint on a network: its allocated address and the names it answers to.</summary>
+    private EndpointSettings Endpoint(TaskNetwork network)
+    {
+        var aliases = network.Aliases.Count > 0 ? network.Aliases.ToList() : [_task.ServiceName];
+        var endpoint = new EndpointSettings { Aliases = aliases.Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList() };
+        if (network.Address.Length > 0)
+        {
+            endpoint.IPAMConfig = new EndpointIPAMConfig { IPv4Address = network.Address };
+        }
+
+        return endpoint;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -120,6 +186,7 @@ internal sealed class DockerController : ITaskController
 
         if (_task.Spec.Healthcheck is not { } check || IsNone(check))
         {
+            Serve();
             return;
         }
 
@@ -136,6 +203,7 @@ internal sealed class DockerController : ITaskController
             {
                 case "healthy":
                     _ = WatchHealthAsync(id, _watch.Token);
+                    Serve();
                     return;
                 case "unhealthy":
                     _unhealthy = true;
@@ -152,6 +220,8 @@ internal sealed class DockerController : ITaskController
 
     public async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
+        // no new connections to a task that is stopping
+        _executor.Ingress.Remove(_task.TaskId);
         if (_containerId is not { } id)
         {
             return;
@@ -166,6 +236,7 @@ internal sealed class DockerController : ITaskController
     {
         await _watch.CancelAsync();
         _watch.Dispose();
+        _executor.Ingress.Remove(_task.TaskId);
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
@@ -177,6 +248,16 @@ internal sealed class DockerController : ITaskController
             else if (_exit.Task.IsCompleted)
             {
                 await _executor.PruneSlotAsync(_task.ServiceId, _task.Slot, cleanup.Token);
+            }
+
+            if (_networksAcquired)
+            {
+                _networksAcquired = false;
+                _executor.Networks.Release(_task.Spec.Networks);
+                if (_exit.Task.IsCompleted || !_started)
+                {
+                    await _executor.Networks.PruneAsync(cleanup.Token);
+                }
             }
         }
         catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException)
@@ -243,7 +324,7 @@ internal sealed class DockerController : ITaskController
         }
     }
 
-    private CreateContainerParameters CreateParameters()
+    private CreateContainerParameters CreateParameters(string networkMode)
     {
         var spec = _task.Spec;
         var labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal)
@@ -272,12 +353,54 @@ internal sealed class DockerController : ITaskController
             StopTimeout = TimeSpan.FromSeconds(Math.Ceiling(spec.StopGracePeriod.TotalSeconds)),
             HostConfig = new HostConfig
             {
-                // containers reach nothing but the host's own network (published ports) or nothing at all
-                NetworkMode = spec.PublishedPorts.Count > 0 ? "host" : "none",
+                NetworkMode = networkMode,
                 Memory = spec.LimitMemoryBytes,
                 NanoCPUs = spec.LimitNanoCpus,
             },
         };
+
+        // the first network at creation (engines before API 1.44 take one), the others connected before the start
+        if (spec.Networks.Count > 0)
+        {
+            parameters.NetworkingConfig = new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings> { [networkMode] = Endpoint(spec.Networks[0]) },
+            };
+        }
+
+        // host-mode ports: the engine binds published -> target on every host address (ingress ports go through the agent's mesh)
+        var hostPorts = spec.Ports.Where(p => p.IsHost).ToList();
+        if (hostPorts.Count > 0)
+        {
+            if (networkMode == "none")
+            {
+                // no network to map a port into: the container shares the host's network and binds the target port itself
+                var mapped = hostPorts.FirstOrDefault(p => p.Published > 0 && p.Published != p.Target);
+                if (mapped is not null)
+                {
+                    throw new TaskRejectedException($"task: published port {mapped.Published} -> {mapped.Target}: the engine has no default bridge network to map it on; attach the service to a network");
+                }
+
+                parameters.HostConfig.NetworkMode = "host";
+            }
+            else
+            {
+                parameters.ExposedPorts = new Dictionary<string, EmptyStruct>();
+                parameters.HostConfig.PortBindings = new Dictionary<string, IList<PortBinding>>();
+                foreach (var port in hostPorts)
+                {
+                    var key = $"{port.Target.ToString(CultureInfo.InvariantCulture)}/{(port.IsUdp ? "udp" : "tcp")}";
+                    parameters.ExposedPorts[key] = default;
+                    if (!parameters.HostConfig.PortBindings.TryGetValue(key, out var bindings))
+                    {
+                        parameters.HostConfig.PortBindings[key] = bindings = new List<PortBinding>();
+                    }
+
+                    // published 0: the engine picks a free host port
+                    bindings.Add(new PortBinding { HostIP = "", HostPort = port.Published > 0 ? port.Published.ToString(CultureInfo.InvariantCulture) : "" });
+                }
+            }
+        }
 
         // the spec's command replaces the image's command; the image's entrypoint stays
         if (spec.Command.Count > 0)

@@ -24,6 +24,8 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         _nodeId = nodeId;
         Time = time;
         Logger = logger;
+        Networks = new DockerNetworks(client, logger);
+        Ingress = new IngressProxy(logger);
     }
 
     public string Name => "docker";
@@ -43,6 +45,32 @@ public sealed class DockerExecutor : IExecutor, IDisposable
     internal string Hostname => _hostname;
     internal string? NodeId => _nodeId();
 
+    /// <summary>The node's Docker networks for the cluster networks its tasks are attached to.</summary>
+    internal DockerNetworks Networks { get; }
+
+    /// <summary>The routing mesh: the ingress ports this agent forwards to its running tasks.</summary>
+    internal IngressProxy Ingress { get; }
+
+    /// <summary>The published ingress ports this agent listens on now.</summary>
+    public IReadOnlyList<int> IngressPorts => Ingress.Ports;
+
+    private volatile string? _defaultNetwork;
+
+    /// <summary>
+    /// Where a task on no network runs: the engine's default <c>bridge</c> network when it has one (as
+    /// <c>docker run</c>), else <c>none</c>.
+    /// </summary>
+    internal async Task<string> DefaultNetworkAsync(CancellationToken cancellationToken)
+    {
+        if (_defaultNetwork is { } known)
+        {
+            return known;
+        }
+
+        var networks = await Client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken);
+        return _defaultNetwork = networks.Any(n => n.Name == "bridge" && n.Driver == "bridge") ? "bridge" : "none";
+    }
+
     public ITaskController Controller(TaskAssignment task) => new DockerController(this, task);
 
     public async Task CleanupAsync(IReadOnlySet<string> assignedTaskIds, CancellationToken cancellationToken)
@@ -55,6 +83,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 Logger.LogInformation("task {TaskId} is no longer assigned: removing its container {Container}", c.Labels[DockerLabels.TaskId], Short(c.ID));
                 await StopAndRemoveAsync(c.ID, GraceOf(c.Labels), cancellationToken);
             }));
+        await Networks.PruneAsync(cancellationToken);
     }
 
     public async Task<EngineDescription?> DescribeEngineAsync(CancellationToken cancellationToken)
@@ -133,7 +162,11 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         }
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        Ingress.Dispose();
+        Client.Dispose();
+    }
 
     /// <summary>This node's containers, all of them or those of one task.</summary>
     internal async Task<IList<ContainerListResponse>> ListAsync(string? taskId, CancellationToken cancellationToken)

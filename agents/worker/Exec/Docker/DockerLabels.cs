@@ -12,6 +12,10 @@ public static class DockerLabels
     public const string Slot = "com.swarm.task.slot";
     public const string StopGraceSeconds = "com.swarm.task.stop-grace-seconds";
 
+    /// <summary>On a node network: the cluster network it realises.</summary>
+    public const string NetworkId = "com.swarm.network.id";
+    public const string NetworkName = "com.swarm.network.name";
+
     /// <summary>The container name: <c>service.slot.taskid</c>, as SwarmKit names them.</summary>
     public static string ContainerName(TaskAssignment task)
     {
