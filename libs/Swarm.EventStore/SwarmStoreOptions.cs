@@ -53,6 +53,10 @@ public static class SwarmStoreOptions
         [typeof(DispatcherTermStarted)] = "dispatcher_term_started",
         [typeof(ClusterCaChanged)] = "cluster_ca_changed",
         [typeof(NodeCertificateIssued)] = "node_certificate_issued",
+        [typeof(SecretCreated)] = "secret_created",
+        [typeof(SecretRemoved)] = "secret_removed",
+        [typeof(ConfigCreated)] = "config_created",
+        [typeof(ConfigRemoved)] = "config_removed",
     };
 
     private static int StableLockId(string schema)
@@ -119,5 +123,12 @@ public static class SwarmStoreOptions
         opts.Schema.For<ServiceNameClaim>();
         opts.Schema.For<AppliedCommand>();
         opts.Schema.For<Security.ClusterCaDocument>();
+
+        // secrets and configs: metadata as read models, values encrypted in rows of their own
+        opts.Projections.Add<Secrets.SecretProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<Secrets.ConfigProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<Secrets.SecretDataKeyDocument>();
+        opts.Schema.For<Secrets.SecretValueDocument>();
+        opts.Schema.For<Secrets.SecretNameClaim>();
     }
 }

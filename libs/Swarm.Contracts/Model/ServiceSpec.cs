@@ -51,4 +51,10 @@ public sealed record ServiceSpec
 
     /// <summary>Raised by <c>service update --force</c>: every task is replaced even if nothing else changed.</summary>
     public long ForceUpdate { get; init; }
+
+    /// <summary>Secrets the tasks get as files (by name; values never travel with the spec).</summary>
+    public IReadOnlyList<SecretReferenceSpec>? Secrets { get; init; }
+
+    /// <summary>Configs the tasks get as files.</summary>
+    public IReadOnlyList<ConfigReferenceSpec>? Configs { get; init; }
 }

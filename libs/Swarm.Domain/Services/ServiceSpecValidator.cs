@@ -195,6 +195,11 @@ public static partial class ServiceSpecValidator
             return placement;
         }
 
+        if (Secrets.SecretRules.References(spec, prefix) is { } references)
+        {
+            return references;
+        }
+
         return null;
     }
 

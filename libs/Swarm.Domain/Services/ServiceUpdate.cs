@@ -40,6 +40,9 @@ public static class ServiceUpdate
         RollbackConfig = null,
         Labels = null,
         Placement = null,
+        // no secrets and an empty list of them are the same task
+        Secrets = spec.Secrets is { Count: 0 } ? null : spec.Secrets,
+        Configs = spec.Configs is { Count: 0 } ? null : spec.Configs,
         Env = spec.Env is null ? null : new SortedDictionary<string, string>(spec.Env.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal),
     };
 }
