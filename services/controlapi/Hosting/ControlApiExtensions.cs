@@ -5,9 +5,11 @@ using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Metrics;
 using Swarm.ControlApi.Networks;
 using Swarm.ControlApi.Nodes;
+using Swarm.ControlApi.Secrets;
 using Swarm.ControlApi.Services;
 using Swarm.ControlApi.Tasks;
 using Swarm.Contracts.Commands;
+using Swarm.EventStore.Secrets;
 using Swarm.EventStore.Security;
 using Swarm.Messaging;
 
@@ -44,6 +46,7 @@ public static class ControlApiExtensions
         });
         // the CA's key-encryption key is read now: without Swarm:Ca:KeyFile or Swarm:Ca:Key the process does not start
         builder.Services.AddClusterCa(builder.Configuration);
+        builder.Services.AddSecretStore();
         builder.Services.AddSingleton<AdminCertificates>();
         builder.Services.AddSingleton<ServerCertificate>();
         builder.Services.AddSingleton<Swarm.ControlApi.Logs.DispatcherLogClient>();
@@ -65,6 +68,7 @@ public static class ControlApiExtensions
         app.MapTaskEndpoints();
         app.MapNodeEndpoints();
         app.MapNetworkEndpoints();
+        app.MapSecretEndpoints();
         app.MapClusterEndpoints();
         app.MapCaEndpoints();
         app.MapJoinTokenEndpoints();

@@ -4,6 +4,7 @@ using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Contracts;
+using Swarm.ControlApi.Secrets;
 using Swarm.ControlApi.Tasks;
 using Swarm.Domain.Services;
 
@@ -56,7 +57,7 @@ public static class ServiceEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, CommandSender sender, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpRequest request, IQuerySession session, CommandSender sender, CancellationToken ct)
     {
         var (spec, error) = await JsonBody.ReadAsync<ServiceSpec>(request, "spec");
         if (error is not null)
@@ -67,6 +68,11 @@ public static class ServiceEndpoints
         if (ServiceSpecValidator.Validate(spec) is { } invalid)
         {
             return ApiError.BadRequest(invalid.Field, invalid.Reason);
+        }
+
+        if (await SecretQueries.MissingReferenceAsync(session, spec!, "spec", ct) is { } missingReference)
+        {
+            return missingReference.ToResult();
         }
 
         var command = new CreateService { CommandId = NewId.NextGuid(), Spec = spec! };
@@ -139,6 +145,11 @@ public static class ServiceEndpoints
         if (ServiceSpecValidator.Validate(ServiceUpdate.Merge(service.Spec, command)) is { } invalid)
         {
             return ApiError.BadRequest(invalid.Field, invalid.Reason);
+        }
+
+        if (await SecretQueries.MissingReferenceAsync(session, ServiceUpdate.Merge(service.Spec, command), "spec", ct) is { } missingReference)
+        {
+            return missingReference.ToResult();
         }
 
         return await sender.SendAsync(command, command.CommandId, Results.Ok, ct);
