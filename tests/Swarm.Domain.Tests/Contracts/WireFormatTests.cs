@@ -97,3 +97,35 @@ public class WireFormatTests
         Assert.True(TaskStateMachine.IsTerminal(JsonSerializer.Deserialize<TaskState>("\"Orphaned\"", Web)));
     }
 }
+
+/// <summary>The secret events carry metadata only: their JSON has no member a value could hide in.</summary>
+public class SecretWireFormatTests
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public void Secret_events_keep_their_member_names()
+    {
+        var at = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        var id = Guid.Parse("44444444-4444-4444-4444-444444444444");
+        Assert.Equal(
+            """{"secretId":"44444444-4444-4444-4444-444444444444","name":"db-password","labels":{"env":"prod"},"size":12,"at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(new SecretCreated { SecretId = id, Name = "db-password", Labels = new Dictionary<string, string> { ["env"] = "prod" }, Size = 12, At = at }, Web));
+        Assert.Equal(
+            """{"secretId":"44444444-4444-4444-4444-444444444444","name":"db-password","at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(new SecretRemoved { SecretId = id, Name = "db-password", At = at }, Web));
+        Assert.Equal(
+            """{"configId":"44444444-4444-4444-4444-444444444444","name":"nginx","labels":null,"size":3,"digest":"ab","at":"2026-12-07T12:00:00+00:00"}""",
+            JsonSerializer.Serialize(new ConfigCreated { ConfigId = id, Name = "nginx", Size = 3, Digest = "ab", At = at }, Web));
+    }
+
+    [Fact]
+    public void A_secret_reference_reads_from_plain_json()
+    {
+        var spec = JsonSerializer.Deserialize<ServiceSpec>(
+            """{ "name": "web", "secrets": [ { "source": "pw", "target": "db", "uid": "0", "gid": "0", "mode": 256 } ], "configs": [ { "source": "conf", "target": "/etc/app.conf" } ] }""", Web)!;
+
+        Assert.Equal(new SecretReferenceSpec { Source = "pw", Target = "db", Uid = "0", Gid = "0", Mode = 256 }, spec.Secrets![0]);
+        Assert.Equal("/etc/app.conf", spec.Configs![0].Target);
+    }
+}
