@@ -95,3 +95,16 @@ public sealed record NetworkInspect(IReadOnlyList<string> Networks, OutputFormat
 
 /// <summary><c>network rm</c>: each network is tried; any failure makes the exit code 1.</summary>
 public sealed record NetworkRemove(IReadOnlyList<string> Networks) : CliCommand;
+
+/// <summary>
+/// <c>secret create</c> / <c>config create</c> (<see cref="Kind"/> secret or config): the value is read from
+/// <see cref="File"/>, or standard input when it is <c>-</c>, when the command runs.
+/// </summary>
+public sealed record SecretCreate(string Kind, string Name, string File, IReadOnlyDictionary<string, string> Labels) : CliCommand;
+
+public sealed record SecretList(string Kind, OutputFormat Format, bool Quiet) : CliCommand;
+
+/// <summary><c>secret inspect</c>: metadata JSON; <see cref="Pretty"/> prints readable text (for a config, with its value).</summary>
+public sealed record SecretInspect(string Kind, IReadOnlyList<string> Names, bool Pretty) : CliCommand;
+
+public sealed record SecretRemove(string Kind, IReadOnlyList<string> Names) : CliCommand;

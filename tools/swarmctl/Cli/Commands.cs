@@ -96,6 +96,7 @@ public static class Commands
                     StopGrace,
                     .. PlacementOptions.Flags,
                     .. NetworkOptions.CreateFlags,
+                    .. SecretOptions.CreateFlags,
                     .. UpdateConfigOptions.Flags,
                     Detach, Wait, WaitTimeout,
                 ],
@@ -109,6 +110,7 @@ public static class Commands
                     "swarmctl service create --name web --replicas 6 --update-parallelism 2 --update-delay 1s --update-failure-action rollback --update-order start-first -- ./web",
                     "swarmctl service create --name web --image nginx --network frontend --publish 8080:80 -- nginx -g 'daemon off;'",
                     "swarmctl service create --name api --network name=backend,alias=api-v1,alias=api --endpoint-mode dnsrr --publish published=9000,target=9000,protocol=udp,mode=host -- ./api",
+                    "swarmctl service create --name db --secret db-password --secret source=tls-key,target=server.key,uid=999,gid=999,mode=0400 --config source=pg-conf,target=/etc/postgresql/postgresql.conf -- postgres",
                 ],
                 0, int.MaxValue,
                 BuildServiceCreate,
@@ -119,6 +121,7 @@ public static class Commands
                     "--network attaches the tasks to a network made with 'network create' (each task gets an address there and answers to the service name and the aliases); " +
                     "in endpoint mode vip the service also gets a virtual IP on each network. --publish short form PUBLISHED:TARGET[/PROTOCOL] (8080:80, 8080:80/udp, or just TARGET to get a port from 30000-32767), " +
                     "long form published=P,target=T,protocol=tcp|udp,mode=ingress|host. An ingress port is served on every node running a task of the service and attaches it to the 'ingress' network; a host port binds on the task's node only.\n" +
+                    "--secret gives each task a secret made with 'secret create' as the file /run/secrets/TARGET (default TARGET: the secret's name; mode 0444, uid and gid 0); --config gives a config as /TARGET or at an absolute path.\n" +
                     "The --update-* flags say how 'service update' replaces tasks; the --rollback-* flags how a rollback does (both default to one task at a time, stop-first, pause on failure)."),
             new("service", "ls", "List services", "swarmctl service ls [OPTIONS]",
                 [Format, Quiet],
@@ -150,6 +153,7 @@ public static class Commands
                     StopGrace,
                     .. PlacementChanges.Flags,
                     .. NetworkOptions.UpdateFlags,
+                    .. SecretOptions.UpdateFlags,
                     .. UpdateConfigOptions.Flags,
                     new("force", null, null, "Replace every task, even if nothing else changed"),
                     new("rollback", null, null, "Return to the previous spec (takes no other change)"),
@@ -164,6 +168,7 @@ public static class Commands
                     "swarmctl service update web --reserve-memory 512M --publish-add 8080:80 --publish-rm 9000",
                     "swarmctl service update web --network-add backend,alias=web-internal --network-rm frontend",
                     "swarmctl service update web --endpoint-mode dnsrr",
+                    "swarmctl service update db --secret-rm db-password-v1 --secret-add source=db-password-v2,target=db-password",
                     "swarmctl service update web --force --wait",
                     "swarmctl service update web --rollback",
                 ],
@@ -171,7 +176,7 @@ public static class Commands
                 BuildServiceUpdate,
                 CommandAfter: 1,
                 Description: "Only what is given changes; the rest keeps its value. A command after the service name replaces the service's command; changing it, the image, the environment or the resources replaces the tasks in a rolling update (see the --update-* settings); --force replaces them all.\n" +
-                    "The *-add/-rm flags change the current constraints, preferences, platforms, generic resources, ports and networks; --update-* and --rollback-* change only the settings given.\n" +
+                    "The *-add/-rm flags change the current constraints, preferences, platforms, generic resources, ports, networks, secrets and configs; --update-* and --rollback-* change only the settings given.\n" +
                     "--rollback returns to the spec before the last update, using the --rollback-* settings. With --wait, waits until the tasks run and the rolling update ended; exits 1 if it paused or was rolled back."),
             new("service", "logs", "Show the output of a service's tasks", "swarmctl service logs [OPTIONS] SERVICE",
                 [Follow, Tail],
@@ -234,6 +239,8 @@ public static class Commands
                 Description: "Prints the name of each network removed. A network a service uses is not removed (the error names the services): detach them first with 'service update --network-rm'. " +
                     "Each network is tried; the exit code is 1 if any was not removed."),
         ]),
+        SecretGroup("secret"),
+        SecretGroup("config"),
         new("task", "Inspect tasks",
         [
             new("task", "ls", "List tasks", "swarmctl task ls [OPTIONS]",
@@ -501,6 +508,8 @@ public static class Commands
             Ports = PlacementOptions.Ports(a),
             Networks = NetworkOptions.Networks(a),
             EndpointMode = NetworkOptions.EndpointMode(a),
+            Secrets = SecretOptions.Secrets(a),
+            Configs = SecretOptions.Configs(a),
             UpdateConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Update),
             RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
         };
@@ -531,12 +540,13 @@ public static class Commands
             RollbackConfig = UpdateConfigOptions.Parse(a, UpdateConfigOptions.Rollback),
             Placement = PlacementChanges.Parse(a),
             Networks = NetworkChanges.Parse(a),
+            Secrets = SecretChanges.Parse(a),
             Force = a.Switch("force"),
             Rollback = a.Switch("rollback"),
         };
         if (changes.IsEmpty)
         {
-            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period, --constraint-*, --reserve-*, --limit-*, --publish-*, --network-*, --endpoint-mode, --update-*, --rollback-*, --force, --rollback or a command");
+            throw new UsageException("nothing to change: give --replicas, --image, --env, --restart-*, --stop-grace-period, --constraint-*, --reserve-*, --limit-*, --publish-*, --network-*, --endpoint-mode, --secret-*, --config-*, --update-*, --rollback-*, --force, --rollback or a command");
         }
 
         if (changes.Rollback && (!changes.ChangesNoValue || changes.Force))
@@ -545,6 +555,49 @@ public static class Commands
         }
 
         return new ServiceUpdate(a.Positionals[0], changes, WaitOf(a));
+    }
+
+    /// <summary>The <c>secret</c> and <c>config</c> commands (<paramref name="kind"/>): the same four verbs, as Docker's.</summary>
+    private static CommandGroup SecretGroup(string kind)
+    {
+        var secret = kind == "secret";
+        var upper = kind.ToUpperInvariant();
+        return new(kind, secret ? "Manage secrets (values kept encrypted, given to tasks as files)" : "Manage configs (files given to tasks)",
+        [
+            new(kind, "create", $"Create a {kind} from a file or standard input", $"swarmctl {kind} create [OPTIONS] {upper} FILE|-",
+                [new("label", "l", "KEY=VALUE", $"{(secret ? "Secret" : "Config")} label", Repeatable: true)],
+                secret
+                    ? ["swarmctl secret create db-password ./password.txt", "printf %s 's3cr3t' | swarmctl secret create db-password -", "swarmctl secret create --label env=prod tls-key ./server.key"]
+                    : ["swarmctl config create nginx-conf ./nginx.conf", "echo 'level=debug' | swarmctl config create app-conf -"],
+                2, 2,
+                a => new SecretCreate(kind, a.Positionals[0], a.Positionals[1], a.Pairs("label", valueRequired: false)),
+                Description: $"Prints the new {kind}'s id. The value is read from FILE, or from standard input when FILE is '-'; at most 500 KiB. " +
+                    (secret
+                        ? "It is stored encrypted; no command shows it again. Secrets cannot be changed: to rotate one, create a new secret and 'service update --secret-rm OLD --secret-add source=NEW,target=OLD'."
+                        : "Configs cannot be changed: create a new one and 'service update --config-rm OLD --config-add source=NEW,target=...'.")),
+            new(kind, "ls", $"List {kind}s", $"swarmctl {kind} ls [OPTIONS]",
+                [Format, Quiet],
+                [$"swarmctl {kind} ls", $"swarmctl {kind} ls -q", $"swarmctl {kind} ls --format json"],
+                0, 0,
+                a => new SecretList(kind, a.Format(), a.Switch("quiet")),
+                Aliases: ["list"],
+                Description: $"One line per {kind}: ID NAME CREATED. --format json prints the API's answer (metadata only)."),
+            new(kind, "inspect", $"Show one or more {kind}s", $"swarmctl {kind} inspect [OPTIONS] {upper} [{upper}...]",
+                [new("pretty", null, null, secret ? "Readable text instead of JSON" : "Readable text instead of JSON, with the config's value")],
+                [$"swarmctl {kind} inspect {(secret ? "db-password" : "nginx-conf")}", $"swarmctl {kind} inspect --pretty {(secret ? "db-password" : "nginx-conf")}"],
+                1, int.MaxValue,
+                a => new SecretInspect(kind, a.Positionals.ToList(), a.Switch("pretty")),
+                Description: $"{upper} is a name, an id or a unique id prefix. Prints a JSON array with one object per {kind} (id, name, labels, size, createdAt" +
+                    (secret ? "); never the value." : ", digest); --pretty also prints the value.") +
+                    $" A {kind} that does not exist is named on stderr and the exit code is 1."),
+            new(kind, "rm", $"Remove one or more {kind}s", $"swarmctl {kind} rm {upper} [{upper}...]",
+                [],
+                [$"swarmctl {kind} rm {(secret ? "db-password" : "nginx-conf")}"],
+                1, int.MaxValue,
+                a => new SecretRemove(kind, a.Positionals.ToList()),
+                Aliases: ["remove"],
+                Description: $"Prints the name of each {kind} removed. A {kind} a service uses is not removed (the error names the services): 'service update --{kind}-rm NAME SERVICE' first. Each is tried; the exit code is 1 if any was not removed."),
+        ]);
     }
 
     private static CliCommand BuildServiceScale(ParsedArgs a)

@@ -30,6 +30,9 @@ public sealed record ServiceChanges
     /// <summary>Network and endpoint mode changes; when any is given the whole merged spec is sent.</summary>
     public NetworkChanges Networks { get; init; } = new();
 
+    /// <summary>Secret and config changes; when any is given the whole merged spec is sent.</summary>
+    public SecretChanges Secrets { get; init; } = new();
+
     /// <summary>Replace every task even if nothing else changed.</summary>
     public bool Force { get; init; }
 
@@ -43,7 +46,7 @@ public sealed record ServiceChanges
     /// <summary>Nothing but <see cref="Force"/> and <see cref="Rollback"/>: no value of the spec is changed.</summary>
     public bool ChangesNoValue =>
         Replicas is null && Image is null && Command is null && !ChangesEnv && !ChangesRestartPolicy && StopGracePeriod is null
-        && UpdateConfig is null && RollbackConfig is null && Placement.IsEmpty && Networks.IsEmpty;
+        && UpdateConfig is null && RollbackConfig is null && Placement.IsEmpty && Networks.IsEmpty && Secrets.IsEmpty;
 
     public bool IsEmpty => ChangesNoValue && !Force && !Rollback;
 
@@ -101,7 +104,7 @@ public sealed record ServiceChanges
             UpdateConfig = UpdateConfig is { } update ? UpdateConfigOptions.Merge(current.UpdateConfig, update) : null,
             RollbackConfig = RollbackConfig is { } rollback ? UpdateConfigOptions.Merge(current.RollbackConfig, rollback) : null,
             Force = Force,
-            Spec = Placement.IsEmpty && Networks.IsEmpty ? null : Networks.Apply(Placement.Apply(current), networks),
+            Spec = Placement.IsEmpty && Networks.IsEmpty && Secrets.IsEmpty ? null : Secrets.Apply(Networks.Apply(Placement.Apply(current), networks)),
         };
     }
 }

@@ -8,7 +8,7 @@ using Swarm.Ctl.Output;
 namespace Swarm.Ctl.Running;
 
 /// <summary>Runs a parsed command against the control API and prints the outcome.</summary>
-public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter stderr, TimeProvider time)
+public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter stderr, TimeProvider time, Func<Stream>? openStdin = null)
 {
     private static readonly JsonSerializerOptions Indented = new()
     {
@@ -46,10 +46,16 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         NetworkList c => NetworkListAsync(c, ct),
         NetworkInspect c => NetworkInspectAsync(c, ct),
         NetworkRemove c => NetworkRemoveAsync(c, ct),
+        SecretCreate c => Secrets.CreateAsync(c, ct),
+        SecretList c => Secrets.ListAsync(c, ct),
+        SecretInspect c => Secrets.InspectAsync(c, ct),
+        SecretRemove c => Secrets.RemoveAsync(c, ct),
         _ => throw new NotSupportedException(command.GetType().Name),
     };
 
     private DateTimeOffset Now => time.GetUtcNow();
+
+    private SecretCommands Secrets => new(api, stdout, stderr, time, openStdin ?? Console.OpenStandardInput);
 
     private static string Seg(string value) => ApiClient.Segment(value);
 
