@@ -37,32 +37,8 @@ public static class SecretQueries
     /// The first secret or config a service spec references that does not exist (404 naming
     /// <c>spec.secrets[i].source</c>), or null when all do.
     /// </summary>
-    public static async Task<ApiError?> MissingReferenceAsync(IQuerySession session, ServiceSpec spec, string prefix, CancellationToken ct)
-    {
-        if (spec.Secrets is { Count: > 0 } secretRefs)
-        {
-            var names = (await SecretsAsync(session, ct)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < secretRefs.Count; i++)
-            {
-                if (!names.Contains(secretRefs[i].Source))
-                {
-                    return new ApiError(ApiError.NotFound, $"{prefix}.secrets[{i}].source", $"no secret '{secretRefs[i].Source}': create it first with 'swarmctl secret create'");
-                }
-            }
-        }
-
-        if (spec.Configs is { Count: > 0 } configRefs)
-        {
-            var names = (await ConfigsAsync(session, ct)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < configRefs.Count; i++)
-            {
-                if (!names.Contains(configRefs[i].Source))
-                {
-                    return new ApiError(ApiError.NotFound, $"{prefix}.configs[{i}].source", $"no config '{configRefs[i].Source}': create it first with 'swarmctl config create'");
-                }
-            }
-        }
-
-        return null;
-    }
+    public static async Task<ApiError?> MissingReferenceAsync(IQuerySession session, ServiceSpec spec, string prefix, CancellationToken ct) =>
+        await Swarm.EventStore.Secrets.SecretReferences.MissingAsync(session, spec, prefix, ct) is { } missing
+            ? new ApiError(ApiError.NotFound, missing.Field, missing.Reason)
+            : null;
 }

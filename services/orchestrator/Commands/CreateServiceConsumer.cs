@@ -4,6 +4,7 @@ using Swarm.Contracts.Commands;
 using Swarm.Domain.Services;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore;
+using Swarm.EventStore.Secrets;
 
 namespace Swarm.Orchestrator.Commands;
 
@@ -31,6 +32,13 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
             async (current, session, ct) =>
             {
                 var claim = ServiceSpecValidator.Validate(command.Spec) is null ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
+                // an invalid spec or a taken name is the decider's to answer; whether the secrets and configs exist is not in its view
+                if (current is null && claim is null && ServiceSpecValidator.Validate(command.Spec) is null
+                    && await SecretReferences.MissingAsync(session, command.Spec, "spec", ct) is { } missing)
+                {
+                    return Decision.NotFound(missing.Field, missing.Reason);
+                }
+
                 return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow());
             },
             context.AppliedOnce(commandId, (_, _) => (serviceId, 1), time) with

@@ -3,6 +3,7 @@ using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.Domain.Services;
 using Swarm.EventStore;
+using Swarm.EventStore.Secrets;
 
 namespace Swarm.Orchestrator.Commands;
 
@@ -27,6 +28,17 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
         if (found is null)
         {
             return;
+        }
+
+        // the secrets and configs the new spec names must exist (a rollback's too: one may have been removed since)
+        await using (var query = store.QuerySession())
+        {
+            var asked = command.Rollback ? found.PreviousSpec : ServiceUpdate.Merge(found.Spec, command);
+            if (await SecretReferences.MissingAsync(query, asked, "spec", context.CancellationToken) is { } missing)
+            {
+                await context.RejectAsync(logger, commandId, new Rejection(Rejection.NotFound, missing));
+                return;
+            }
         }
 
         // the service the decision was made on: the answer's spec version is read from it
