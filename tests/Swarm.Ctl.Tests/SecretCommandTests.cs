@@ -229,3 +229,28 @@ public class SecretCommandTests
         Assert.Contains("--secret source=tls-key", service.ToString());
     }
 }
+
+public class SecretServiceViewTests
+{
+    [Fact]
+    public void Service_inspect_shows_the_files_secrets_and_configs_become()
+    {
+        var detail = new ServiceDetail
+        {
+            Name = "db",
+            Spec = new ServiceSpec
+            {
+                Name = "db",
+                Command = ["postgres"],
+                Secrets = [new() { Source = "db-password" }, new() { Source = "tls-key", Target = "server.key", Uid = "999", Gid = "999", Mode = 256 }],
+                Configs = [new() { Source = "pg-conf", Target = "/etc/postgresql/postgresql.conf" }],
+            },
+        };
+
+        var text = Swarm.Ctl.Output.Views.Service(detail, DateTimeOffset.UnixEpoch);
+
+        Assert.Contains("db-password → /run/secrets/db-password (uid 0, gid 0, mode 0444)", text);
+        Assert.Contains("tls-key → /run/secrets/server.key (uid 999, gid 999, mode 0400)", text);
+        Assert.Contains("pg-conf → /etc/postgresql/postgresql.conf (uid 0, gid 0, mode 0444)", text);
+    }
+}

@@ -192,6 +192,10 @@ public static class Views
         return sb.ToString();
     }
 
+    /// <summary>A secret or config given to the tasks: <c>db-password → /run/secrets/db-password (uid 0, gid 0, mode 0444)</c>.</summary>
+    private static string FileReference(string source, string path, string? uid, string? gid, uint? mode) =>
+        $"{source} → {path} (uid {uid ?? "0"}, gid {gid ?? "0"}, mode {Convert.ToString(mode ?? 0x124, 8).PadLeft(4, '0')})";
+
     public static string Service(ServiceDetail s, DateTimeOffset now)
     {
         var spec = s.Spec;
@@ -263,6 +267,17 @@ public static class Views
         rows.Add(("Stop grace period", Cli.Durations.Format(TimeSpan.FromSeconds(spec.StopGracePeriodSeconds ?? 10))));
         AddPlacement(rows, spec);
         AddNetworks(rows, s);
+        foreach (var r in spec.Secrets ?? [])
+        {
+            rows.Add(("Secret", FileReference(r.Source, $"/run/secrets/{(string.IsNullOrEmpty(r.Target) ? r.Source : r.Target)}", r.Uid, r.Gid, r.Mode)));
+        }
+
+        foreach (var r in spec.Configs ?? [])
+        {
+            var target = string.IsNullOrEmpty(r.Target) ? r.Source : r.Target;
+            rows.Add(("Config", FileReference(r.Source, target.StartsWith('/') ? target : "/" + target, r.Uid, r.Gid, r.Mode)));
+        }
+
         rows.Add(("Update config", UpdateConfig(spec.UpdateConfig)));
         rows.Add(("Rollback config", UpdateConfig(spec.RollbackConfig)));
         if (s.UpdateStatus is { } u)
