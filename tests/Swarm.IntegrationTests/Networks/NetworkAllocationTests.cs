@@ -39,7 +39,7 @@ public sealed class NetworkAllocationTests
     }
 
     [SkippableFact]
-    public async Task Two_allocators_hand_out_unique_addresses_and_a_service_on_no_network_still_reaches_pending()
+    public async Task Tasks_get_unique_addresses_vips_and_aliases_from_two_allocators_and_a_service_on_no_network_still_reaches_pending()
     {
         await using var cluster = await IsolatedCluster.CreateAsync();
         await using var managers = await Managers.StartAsync(cluster);
@@ -83,6 +83,39 @@ public sealed class NetworkAllocationTests
         Assert.Equal(66, attached.Select(t => t.Address).Concat(vips).Distinct().Count());
         var leases = await managers.LeasesAsync();
         Assert.Equal(66, leases.Count);
+    }
+
+    [SkippableFact]
+    public async Task An_allocator_whose_leases_are_out_of_date_conflicts_at_commit_and_allocates_again_from_the_leases()
+    {
+        await using var cluster = await IsolatedCluster.CreateAsync();
+        await using var managers = await Managers.StartAsync(cluster);
+        await managers.StopAsync("allocator");
+        await managers.AcceptedAsync(new CreateNetwork { CommandId = Guid.NewGuid(), Spec = new NetworkSpec { Name = "back", Subnet = "10.4.0.0/24" } });
+        var a = new Swarm.Allocator.NetworkAllocator(managers.Store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Swarm.Allocator.NetworkAllocator>.Instance);
+        var b = new Swarm.Allocator.NetworkAllocator(managers.Store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Swarm.Allocator.NetworkAllocator>.Instance);
+
+        async Task<Guid> CreatedAsync(string name)
+        {
+            var id = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = Spec(name, 5, "back") })).Id;
+            await Eventually.WaitAsync(() => managers.TasksAsync(id), t => t.Count == 5, Timeout, $"5 tasks of {name}");
+            return id;
+        }
+
+        // b reads the leases, then a allocates behind its back: b's next pick is what a just took
+        await CreatedAsync("one");
+        await b.AllocateAsync([], default);
+        await CreatedAsync("two");
+        await a.AllocateAsync([], default);
+        await CreatedAsync("three");
+        await b.AllocateAsync([], default);
+
+        var tasks = await managers.TasksAsync();
+        Assert.Equal(15, tasks.Count(t => t.State == TaskState.Pending));
+        Assert.Equal(15, tasks.Select(t => t.Address).Distinct().Count());
+        var leases = await managers.LeasesAsync();
+        Assert.Equal(18, leases.Count);
+        Assert.Equal(18, leases.Select(l => l.Address).Distinct().Count());
     }
 
     [SkippableFact]
