@@ -32,6 +32,12 @@ public sealed class NetworkAllocationTests
         return rejected!.Message;
     }
 
+    private static async Task<IReadOnlyList<PortLease>> PortLeasesAsync(Managers managers)
+    {
+        await using var query = managers.Store.QuerySession();
+        return await Marten.QueryableExtensions.ToListAsync(query.Query<PortLease>());
+    }
+
     private static async Task<Service> ServiceAsync(Managers managers, Guid id)
     {
         await using var query = managers.Store.QuerySession();
@@ -162,7 +168,7 @@ public sealed class NetworkAllocationTests
         var unknown = await RejectedAsync(managers, new CreateService { CommandId = Guid.NewGuid(), Spec = Spec("lost", 1, "nowhere") });
         Assert.Equal(("not-found", "spec.networks[0].target"), (unknown.Code, unknown.Field));
 
-        await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = Spec("web", 1, "back") with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 18080 }] } });
+        var web = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = Spec("web", 1, "back") with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 18080 }] } })).Id;
         var events = await managers.EventCountAsync();
         var taken = await RejectedAsync(managers, new CreateService { CommandId = Guid.NewGuid(), Spec = Spec("copy", 1) with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 18080 }] } });
         Assert.Equal(("conflict", "spec.ports[0].publishedPort"), (taken.Code, taken.Field));
@@ -186,8 +192,14 @@ public sealed class NetworkAllocationTests
             Assert.NotNull(await query.LoadAsync<Network>((await Swarm.EventStore.Queries.NetworkQueries.FindNetworkAsync(query, "back", default)).Value!.Id));
         }
 
-        // once the service is gone, the network can go, and its name and subnet are free again
+        // the allocator leased web's port and its VIPs (on ingress and back)
+        await Eventually.WaitAsync(() => PortLeasesAsync(managers), l => l.Count == 1 && l[0].ServiceId == web, Timeout, "web's port leased");
+        Assert.Equal(2, (await managers.LeasesAsync(LeaseKinds.VirtualIp)).Count(l => l.HolderId == web));
+
+        // once the service is gone, its VIPs and port are given back, the network can go, and its name and subnet are free again
         await managers.AcceptedAsync(new RemoveService { CommandId = Guid.NewGuid(), Service = "web" });
+        await Eventually.WaitAsync(() => PortLeasesAsync(managers), l => l.Count == 0, Timeout, "web's port released");
+        await Eventually.WaitAsync(() => managers.LeasesAsync(LeaseKinds.VirtualIp), l => l.All(x => x.HolderId != web), Timeout, "web's VIPs released");
         await managers.AcceptedAsync(new RemoveNetwork { CommandId = Guid.NewGuid(), Network = "back" });
         await managers.AcceptedAsync(new CreateNetwork { CommandId = Guid.NewGuid(), Spec = new NetworkSpec { Name = "back", Subnet = "10.7.0.0/24" } });
         Assert.True(await managers.EventCountAsync() > events);
