@@ -29,7 +29,8 @@ public sealed record Network
         Subnet = e.Subnet,
         Gateway = e.Gateway,
         Attachable = e.Attachable,
-        Ingress = e.Ingress,
+        // logs written before networks were cluster objects created the default network without the flag
+        Ingress = e.Ingress || e.NetworkId == AddressPool.DefaultNetworkId,
         Labels = e.Labels,
         CreatedAt = e.At,
     };
