@@ -19,7 +19,16 @@ public sealed class AtLeastOnceTests
         await using var managers = await Managers.StartAsync(cluster);
         await managers.AddNodeAsync("a");
         await managers.AddNodeAsync("b");
-        var spec = new ServiceSpec { Name = "web", Replicas = 6, Command = ["sleep", "3600"], RestartPolicy = new RestartPolicySpec { Condition = "on-failure", DelaySeconds = 0 } };
+        await managers.AcceptedAsync(new CreateNetwork { CommandId = Guid.NewGuid(), Spec = new NetworkSpec { Name = "back" } });
+        var spec = new ServiceSpec
+        {
+            Name = "web",
+            Replicas = 6,
+            Command = ["sleep", "3600"],
+            RestartPolicy = new RestartPolicySpec { Condition = "on-failure", DelaySeconds = 0 },
+            Networks = [new NetworkAttachmentSpec { Target = "back" }],
+            Ports = [new PortSpec { TargetPort = 80 }],
+        };
         var serviceId = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = spec })).Id;
         await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 6 && t.All(x => x.State == TaskState.Assigned), Timeout, "6 assigned");
         await managers.RunAssignedAsync();
