@@ -103,11 +103,17 @@ public static class ServiceDecisions
     }
 
     /// <summary><c>service update --rollback</c>: back to the previous spec, replaced per the rollback config.</summary>
-    public static Decision Rollback(Service? current, string reference, DateTimeOffset now)
+    /// <param name="clusterCheck">Checks the previous spec against the cluster when its endpoint differs (a port it published may be another service's now).</param>
+    public static Decision Rollback(Service? current, string reference, DateTimeOffset now, Func<ServiceSpec, Rejection?>? clusterCheck = null)
     {
         if (current is not { Removed: false, PreviousSpec: { } previous })
         {
             return Decision.Invalid("rollback", $"service '{current?.Name ?? reference}' has no previous spec to roll back to");
+        }
+
+        if (clusterCheck is not null && EndpointChanged(current.Spec, previous) && clusterCheck(previous) is { } refused)
+        {
+            return Decision.Reject(refused.Code, refused.Error);
         }
 
         return Decision.Append(new ServiceRolledBack

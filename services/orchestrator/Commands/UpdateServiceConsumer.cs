@@ -38,7 +38,10 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
                 decidedOn = current;
                 if (command.Rollback)
                 {
-                    return ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow());
+                    var previous = current?.PreviousSpec is { } p && ServiceDecisions.EndpointChanged(current.Spec, p)
+                        ? await ServiceClusterView.ReadAsync(session, p, ct)
+                        : null;
+                    return ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow(), previous?.CheckFor(found.Id));
                 }
 
                 // the cluster (networks, other services' ports) is read only when the update touches the endpoint

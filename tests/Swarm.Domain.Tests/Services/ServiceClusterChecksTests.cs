@@ -102,6 +102,13 @@ public class ServiceClusterChecksTests
         Assert.Equal(Rejection.NotFound, update.Rejected!.Code);
         Assert.Equal("spec.networks[0].target", update.Rejected.Error.Field);
 
+        // a rollback to a spec whose port another service took since
+        var rolled = other.Apply(new ServiceUpdated { ServiceId = other.Id, Spec = other.Spec with { Ports = null }, PreviousSpec = other.Spec with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 8080 }] }, SpecVersion = 2, UpdatedAt = Now });
+        var rollback = ServiceDecisions.Rollback(rolled, "b", Now, s => ServiceClusterChecks.Check(s, other.Id, [Ingress, Back], [web, rolled]));
+        Assert.Empty(rollback.Events);
+        Assert.Equal(Rejection.Conflict, rollback.Rejected!.Code);
+        Assert.NotEmpty(ServiceDecisions.Rollback(rolled, "b", Now, s => ServiceClusterChecks.Check(s, other.Id, [Ingress, Back], [rolled])).Events);
+
         // a scale does not touch the endpoint: not checked again
         Assert.NotEmpty(ServiceDecisions.Update(other, new UpdateService { Service = "b", Replicas = 3 }, Now, _ => new Rejection(Rejection.Conflict, new ValidationError("x", "y"))).Events);
     }
