@@ -14,7 +14,7 @@ internal sealed class LeaseCache
 {
     private readonly Dictionary<Guid, NetworkLeases> _networks = [];
     private readonly Dictionary<string, Guid> _ports;
-    private int _nextPort = ServiceEndpoints.IngressPortFirst;
+    private int _nextPort = ServiceEndpointPlan.IngressPortFirst;
 
     private LeaseCache(Dictionary<string, Guid> ports) => _ports = ports;
 
@@ -59,7 +59,7 @@ internal sealed class LeaseCache
     /// <summary>A free number of the ingress range for <paramref name="protocol"/>, marked held by <paramref name="serviceId"/>; null when the range is full.</summary>
     public int? AllocatePort(string protocol, Guid serviceId)
     {
-        var port = ServiceEndpoints.NextFreeIngressPort(p => _ports.ContainsKey(PortLease.IdOf(protocol, p)), _nextPort);
+        var port = ServiceEndpointPlan.NextFreeIngressPort(p => _ports.ContainsKey(PortLease.IdOf(protocol, p)), _nextPort);
         if (port is { } given)
         {
             HoldPort(protocol, given, serviceId);

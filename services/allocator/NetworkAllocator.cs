@@ -161,7 +161,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         foreach (var task in tasks)
         {
             var current = task.Aggregate!;
-            var attachments = ServiceEndpoints.Attachments(current.Spec, networks, out var missing);
+            var attachments = ServiceEndpointPlan.Attachments(current.Spec, networks, out var missing);
             if (missing.Count > 0)
             {
                 logger.LogWarning("task {TaskId} of service {Service}: no network {Networks} (removed since the spec was written); attached to the others", current.Id, current.ServiceName, string.Join(", ", missing));
@@ -204,7 +204,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
                 continue;
             }
 
-            if (TaskDecisions.Allocate(current, given, ServiceEndpoints.TaskPorts(current.Spec, endpoint), now) is { } allocated)
+            if (TaskDecisions.Allocate(current, given, ServiceEndpointPlan.TaskPorts(current.Spec, endpoint), now) is { } allocated)
             {
                 task.AppendOne(allocated);
                 leases.AddRange(taskLeases.Select(l => l.Lease));
@@ -252,16 +252,16 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
         }
 
         var spec = service.Spec;
-        var attachments = ServiceEndpoints.Attachments(spec, networks, out _);
+        var attachments = ServiceEndpointPlan.Attachments(spec, networks, out _);
         var networkIds = attachments.Select(a => a.Network.Id).ToList();
-        if (ServiceEndpoints.IsCurrent(service.Endpoint, spec, networkIds))
+        if (ServiceEndpointPlan.IsCurrent(service.Endpoint, spec, networkIds))
         {
             return service.Endpoint;
         }
 
         var previous = service.Endpoint;
         var vips = new List<VirtualIp>();
-        if (ServiceEndpoints.UsesVip(spec))
+        if (ServiceEndpointPlan.UsesVip(spec))
         {
             foreach (var (network, _) in attachments)
             {
@@ -292,7 +292,7 @@ public sealed class NetworkAllocator(IDocumentStore store, TimeProvider time, IL
             }
         }
 
-        var ports = ServiceEndpoints.ResolvePorts(spec, previous?.Ports, protocol => cache.AllocatePort(protocol, service.Id));
+        var ports = ServiceEndpointPlan.ResolvePorts(spec, previous?.Ports, protocol => cache.AllocatePort(protocol, service.Id));
         var held = new HashSet<string>();
         foreach (var port in ports.Where(p => ServiceSpecValidator.IsIngress(p) && p.PublishedPort is not null))
         {

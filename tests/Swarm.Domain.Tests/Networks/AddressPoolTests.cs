@@ -87,10 +87,10 @@ public class AddressPoolTests
     public void Ingress_ports_are_taken_from_30000_to_32767_wrapping_and_none_when_all_are_held()
     {
         var held = new HashSet<int> { 30000, 30001 };
-        Assert.Equal(30002, ServiceEndpoints.NextFreeIngressPort(held.Contains));
-        Assert.Equal(30002, ServiceEndpoints.NextFreeIngressPort(held.Contains, 32768));
+        Assert.Equal(30002, ServiceEndpointPlan.NextFreeIngressPort(held.Contains));
+        Assert.Equal(30002, ServiceEndpointPlan.NextFreeIngressPort(held.Contains, 32768));
         held.Add(32767);
-        Assert.Equal(30002, ServiceEndpoints.NextFreeIngressPort(held.Contains, 32767));
-        Assert.Null(ServiceEndpoints.NextFreeIngressPort(_ => true));
+        Assert.Equal(30002, ServiceEndpointPlan.NextFreeIngressPort(held.Contains, 32767));
+        Assert.Null(ServiceEndpointPlan.NextFreeIngressPort(_ => true));
     }
 }

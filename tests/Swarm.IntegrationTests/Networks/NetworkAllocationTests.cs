@@ -189,7 +189,7 @@ public sealed class NetworkAllocationTests
 
         await using (var query = managers.Store.QuerySession())
         {
-            Assert.NotNull(await query.LoadAsync<Network>((await Swarm.EventStore.Queries.NetworkQueries.FindNetworkAsync(query, "back", default)).Value!.Id));
+            Assert.NotNull(await query.LoadAsync<Network>((await Swarm.EventStore.Queries.NetworkLookup.FindNetworkAsync(query, "back", default)).Value!.Id));
         }
 
         // the allocator leased web's port and its VIPs (on ingress and back)
@@ -216,7 +216,7 @@ public sealed class NetworkAllocationTests
 
         var service = await ServiceAsync(managers, id);
         var port = Assert.Single(service.Endpoint!.Ports);
-        Assert.InRange(port.PublishedPort!.Value, ServiceEndpoints.IngressPortFirst, ServiceEndpoints.IngressPortLast);
+        Assert.InRange(port.PublishedPort!.Value, ServiceEndpointPlan.IngressPortFirst, ServiceEndpointPlan.IngressPortLast);
         Assert.All(tasks, t =>
         {
             Assert.Equal(AddressPool.DefaultNetworkId, Assert.Single(t.Networks).NetworkId);

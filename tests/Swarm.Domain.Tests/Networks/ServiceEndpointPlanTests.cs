@@ -6,7 +6,7 @@ using Swarm.Domain.Tasks;
 
 namespace Swarm.Domain.Tests.Networks;
 
-public class ServiceEndpointsTests
+public class ServiceEndpointPlanTests
 {
     private static readonly Network Ingress = Network.Create(AddressPool.DefaultNetwork(DateTimeOffset.UnixEpoch));
     private static readonly Network Back = Network.Create(new NetworkCreated { NetworkId = Guid.NewGuid(), Name = "back", Subnet = "10.0.1.0/24", Gateway = "10.0.1.1" });
@@ -15,7 +15,7 @@ public class ServiceEndpointsTests
     [Fact]
     public void A_service_publishing_an_ingress_port_is_attached_to_ingress_first_then_to_its_networks()
     {
-        var attachments = ServiceEndpoints.Attachments(Spec with { Networks = [new NetworkAttachmentSpec { Target = "back", Aliases = ["www"] }], Ports = [new PortSpec { TargetPort = 80 }] }, [Ingress, Back], out var missing);
+        var attachments = ServiceEndpointPlan.Attachments(Spec with { Networks = [new NetworkAttachmentSpec { Target = "back", Aliases = ["www"] }], Ports = [new PortSpec { TargetPort = 80 }] }, [Ingress, Back], out var missing);
         Assert.Equal(["ingress", "back"], attachments.Select(a => a.Network.Name));
         Assert.Equal(["www"], attachments[1].Aliases);
         Assert.Empty(missing);
@@ -24,8 +24,8 @@ public class ServiceEndpointsTests
     [Fact]
     public void Host_mode_ports_and_no_networks_attach_nothing()
     {
-        Assert.Empty(ServiceEndpoints.Attachments(Spec, [Ingress, Back], out _));
-        Assert.Empty(ServiceEndpoints.Attachments(Spec with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 80, Mode = "host" }] }, [Ingress, Back], out _));
+        Assert.Empty(ServiceEndpointPlan.Attachments(Spec, [Ingress, Back], out _));
+        Assert.Empty(ServiceEndpointPlan.Attachments(Spec with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 80, Mode = "host" }] }, [Ingress, Back], out _));
     }
 
     [Fact]
@@ -33,14 +33,14 @@ public class ServiceEndpointsTests
     {
         var spec = Spec with { Ports = [new PortSpec { TargetPort = 80 }, new PortSpec { TargetPort = 443, PublishedPort = 8443 }, new PortSpec { TargetPort = 22, PublishedPort = 2222, Mode = "host" }] };
         var next = 30000;
-        var first = ServiceEndpoints.ResolvePorts(spec, null, _ => next++);
+        var first = ServiceEndpointPlan.ResolvePorts(spec, null, _ => next++);
         Assert.Equal([30000, 8443, 2222], first.Select(p => p.PublishedPort!.Value));
         Assert.Equal(["ingress", "ingress", "host"], first.Select(p => p.Mode));
         Assert.All(first, p => Assert.Equal("tcp", p.Protocol));
 
-        var again = ServiceEndpoints.ResolvePorts(spec, first, _ => next++);
+        var again = ServiceEndpointPlan.ResolvePorts(spec, first, _ => next++);
         Assert.Equal(first, again);
-        Assert.True(ServiceEndpoints.IsCurrent(new ServiceEndpoint([new VirtualIp(Ingress.Id, "10.0.0.2")], first), spec, [Ingress.Id]));
+        Assert.True(ServiceEndpointPlan.IsCurrent(new ServiceEndpoint([new VirtualIp(Ingress.Id, "10.0.0.2")], first), spec, [Ingress.Id]));
     }
 
     [Fact]
@@ -48,12 +48,12 @@ public class ServiceEndpointsTests
     {
         var spec = Spec with { Networks = [new NetworkAttachmentSpec { Target = "back" }] };
         var endpoint = new ServiceEndpoint([new VirtualIp(Back.Id, "10.0.1.2")], []);
-        Assert.True(ServiceEndpoints.IsCurrent(endpoint, spec, [Back.Id]));
-        Assert.False(ServiceEndpoints.IsCurrent(null, spec, [Back.Id]));
-        Assert.False(ServiceEndpoints.IsCurrent(endpoint, spec, [Back.Id, Ingress.Id]));
-        Assert.False(ServiceEndpoints.IsCurrent(endpoint, spec with { EndpointMode = "dnsrr" }, [Back.Id]));
-        Assert.True(ServiceEndpoints.IsCurrent(new ServiceEndpoint([], []), spec with { EndpointMode = "dnsrr" }, [Back.Id]));
-        Assert.False(ServiceEndpoints.IsCurrent(endpoint, spec with { Ports = [new PortSpec { TargetPort = 80 }] }, [Back.Id]));
+        Assert.True(ServiceEndpointPlan.IsCurrent(endpoint, spec, [Back.Id]));
+        Assert.False(ServiceEndpointPlan.IsCurrent(null, spec, [Back.Id]));
+        Assert.False(ServiceEndpointPlan.IsCurrent(endpoint, spec, [Back.Id, Ingress.Id]));
+        Assert.False(ServiceEndpointPlan.IsCurrent(endpoint, spec with { EndpointMode = "dnsrr" }, [Back.Id]));
+        Assert.True(ServiceEndpointPlan.IsCurrent(new ServiceEndpoint([], []), spec with { EndpointMode = "dnsrr" }, [Back.Id]));
+        Assert.False(ServiceEndpointPlan.IsCurrent(endpoint, spec with { Ports = [new PortSpec { TargetPort = 80 }] }, [Back.Id]));
     }
 
     [Fact]

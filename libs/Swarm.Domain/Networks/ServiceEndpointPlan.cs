@@ -8,7 +8,7 @@ namespace Swarm.Domain.Networks;
 /// What a service's spec asks of the allocator: the networks its tasks attach to, whether its endpoint
 /// (virtual IPs, published port numbers) is current for the spec, and its ports with numbers resolved.
 /// </summary>
-public static class ServiceEndpoints
+public static class ServiceEndpointPlan
 {
     /// <summary>SwarmKit's range for ingress ports published without a number.</summary>
     public const int IngressPortFirst = 30000;

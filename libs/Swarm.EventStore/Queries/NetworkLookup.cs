@@ -5,7 +5,7 @@ using Swarm.Domain.Services;
 namespace Swarm.EventStore.Queries;
 
 /// <summary>Networks as the CLI, the control API and commands name them, and the services that use them.</summary>
-public static class NetworkQueries
+public static class NetworkLookup
 {
     /// <summary>The networks not removed.</summary>
     public static async Task<IReadOnlyList<Network>> LiveNetworksAsync(this IQuerySession session, CancellationToken cancellationToken) =>
@@ -45,7 +45,7 @@ public static class NetworkQueries
         var services = await session.LiveServicesAsync(cancellationToken);
         return services
             .Where(s => (s.Spec.Networks ?? []).Any(a => NetworkDecisions.Names(a.Target, network))
-                || (network.Ingress && Swarm.Domain.Networks.ServiceEndpoints.PublishesIngress(s.Spec)))
+                || (network.Ingress && Swarm.Domain.Networks.ServiceEndpointPlan.PublishesIngress(s.Spec)))
             .Select(s => s.Name)
             .ToList();
     }
