@@ -30,8 +30,10 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
             serviceId,
             async (current, session, ct) =>
             {
-                var claim = ServiceSpecValidator.Validate(command.Spec) is null ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
-                return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow());
+                var valid = ServiceSpecValidator.Validate(command.Spec) is null;
+                var claim = valid ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
+                var cluster = valid && current is null ? await ServiceClusterView.ReadAsync(session, command.Spec!, ct) : null;
+                return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow(), cluster?.CheckFor(null));
             },
             context.AppliedOnce(commandId, (_, _) => (serviceId, 1), time) with
             {
