@@ -19,6 +19,7 @@ public sealed class BenchRun(BenchOptions options)
 
         await WaitAsync(() => log.ReadyNodesAsync(ct), n => n >= options.Nodes, TimeSpan.FromSeconds(60 + options.Nodes / 20), $"{options.Nodes} nodes ready", ct);
         Say($"{options.Nodes} nodes ready");
+        await CreateNetworkAsync(api, ct);
 
         using var sampling = new CancellationTokenSource();
         var peaks = Task.Run(() => SamplePeaksAsync(plane, log, sampling.Token), CancellationToken.None);
@@ -210,9 +211,24 @@ public sealed class BenchRun(BenchOptions options)
         return (lag, depth);
     }
 
+    /// <summary>The network every bench service attaches to: a /16, so every task of the burst gets an address on it.</summary>
+    public const string Network = "bench";
+    public const string NetworkSubnet = "10.128.0.0/16";
+
+    private static async Task CreateNetworkAsync(HttpClient api, CancellationToken ct)
+    {
+        var response = await api.PostAsJsonAsync("/api/networks", new { name = Network, subnet = NetworkSubnet }, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"network create {Network}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        Say($"network {Network} ({NetworkSubnet}) created: every service attaches to it");
+    }
+
     private async Task<Guid> CreateAsync(HttpClient api, string name, int replicas, CancellationToken ct)
     {
-        var response = await api.PostAsJsonAsync("/api/services", new { name, replicas, command = new[] { "sleep", "3600" } }, ct);
+        var response = await api.PostAsJsonAsync("/api/services", new { name, replicas, command = new[] { "sleep", "3600" }, networks = new[] { new { target = Network } } }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {

@@ -46,6 +46,8 @@ public static class SwarmStoreOptions
         [typeof(NodeCertificateIssued)] = "node_certificate_issued",
         [typeof(ClusterCaChanged)] = "cluster_ca_changed",
         [typeof(NetworkCreated)] = "network_created",
+        [typeof(NetworkRemoved)] = "network_removed",
+        [typeof(ServiceEndpointAllocated)] = "service_endpoint_allocated",
         [typeof(AddressAllocated)] = "address_allocated",
         [typeof(AddressReleased)] = "address_released",
         [typeof(AddressesAllocated)] = "addresses_allocated",
@@ -121,6 +123,9 @@ public static class SwarmStoreOptions
         opts.Schema.For<Service>().Index(x => x.Name);
         opts.Schema.For<SwarmTask>().Index(x => x.ServiceId).Index(x => x.NodeId!).Index(x => x.State).Index(x => x.DesiredState);
         opts.Schema.For<ServiceNameClaim>();
+        opts.Schema.For<NetworkNameClaim>();
+        opts.Schema.For<Allocation.AddressLease>().Index(x => x.NetworkId).Index(x => x.HolderId);
+        opts.Schema.For<Allocation.PortLease>().Index(x => x.ServiceId);
         opts.Schema.For<AppliedCommand>();
         opts.Schema.For<Security.ClusterCaDocument>();
 

@@ -8,9 +8,10 @@ namespace Swarm.Allocator;
 public static class AllocatorExtensions
 {
     /// <summary>
-    /// The allocator: gives every new task an address on the default network (moving it to
-    /// <c>pending</c>) and takes the address back when the task ends. Both work in batches, since every
-    /// allocation goes through the network's stream anyway (see the consumer definitions).
+    /// The allocator: gives every new task an address on each network its service attaches, the
+    /// service's virtual IPs and its published ports (moving it to <c>pending</c>; a task on no network
+    /// moves too, with no address), and takes the addresses back when the task ends. Both work in
+    /// batches, one transaction per batch (see the consumer definitions and <see cref="NetworkAllocator"/>).
     /// </summary>
     public static IHostApplicationBuilder AddAllocator(this IHostApplicationBuilder builder)
     {

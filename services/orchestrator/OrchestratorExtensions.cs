@@ -24,6 +24,8 @@ public static class OrchestratorExtensions
             x.AddConsumer<UpdateNodeConsumer>();
             x.AddConsumer<RemoveNodeConsumer>();
             x.AddConsumer<UpdateClusterConsumer>();
+            x.AddConsumer<CreateNetworkConsumer>();
+            x.AddConsumer<RemoveNetworkConsumer>();
             x.AddConsumer<ServiceCreatedConsumer>();
             x.AddConsumer<ServiceUpdatedConsumer>();
             x.AddConsumer<ServiceRemovedConsumer>();

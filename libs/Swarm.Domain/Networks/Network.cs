@@ -3,8 +3,8 @@ using Swarm.Contracts.Events;
 namespace Swarm.Domain.Networks;
 
 /// <summary>
-/// A network and the addresses handed out on it. Allocation decisions are made from this aggregate
-/// and appended with its version, so two allocators can never hand out the same address.
+/// A network as a cluster object: its name, driver and subnet. The addresses handed out on it are not
+/// part of it: each is a lease of its own (see the allocator), so an allocation writes only what changed.
 /// </summary>
 public sealed record Network
 {
@@ -21,10 +21,6 @@ public sealed record Network
     public DateTimeOffset CreatedAt { get; init; }
     public bool Removed { get; init; }
 
-    /// <summary>Task id → address.</summary>
-    public Dictionary<Guid, string> Addresses { get; init; } = [];
-    public string? LastAllocated { get; init; }
-
     public static Network Create(NetworkCreated e) => new()
     {
         Id = e.NetworkId,
@@ -33,45 +29,11 @@ public sealed record Network
         Subnet = e.Subnet,
         Gateway = e.Gateway,
         Attachable = e.Attachable,
-        Ingress = e.Ingress,
+        // logs written before networks were cluster objects created the default network without the flag
+        Ingress = e.Ingress || e.NetworkId == AddressPool.DefaultNetworkId,
         Labels = e.Labels,
         CreatedAt = e.At,
     };
 
     public Network Apply(NetworkRemoved e) => this with { Removed = true };
-
-    public Network Apply(AddressAllocated e) => this with
-    {
-        Addresses = new Dictionary<Guid, string>(Addresses) { [e.TaskId] = e.Address },
-        LastAllocated = e.Address,
-    };
-
-    public Network Apply(AddressesAllocated e)
-    {
-        var addresses = new Dictionary<Guid, string>(Addresses);
-        foreach (var a in e.Addresses)
-        {
-            addresses[a.TaskId] = a.Address;
-        }
-
-        return this with { Addresses = addresses, LastAllocated = e.Addresses.Count > 0 ? e.Addresses[^1].Address : LastAllocated };
-    }
-
-    public Network Apply(AddressesReleased e)
-    {
-        var addresses = new Dictionary<Guid, string>(Addresses);
-        foreach (var a in e.Addresses)
-        {
-            addresses.Remove(a.TaskId);
-        }
-
-        return this with { Addresses = addresses };
-    }
-
-    public Network Apply(AddressReleased e)
-    {
-        var addresses = new Dictionary<Guid, string>(Addresses);
-        addresses.Remove(e.TaskId);
-        return this with { Addresses = addresses };
-    }
 }

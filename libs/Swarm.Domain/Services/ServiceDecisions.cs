@@ -18,7 +18,8 @@ public static class ServiceDecisions
     /// holds the spec's name, if any: a create whose stream already exists and still holds its name
     /// was already done.
     /// </summary>
-    public static Decision Create(Service? current, Guid serviceId, ServiceSpec? spec, Guid? nameHeldBy, DateTimeOffset now)
+    /// <param name="clusterCheck">Checks against the cluster (networks exist, ports are free; see <see cref="ServiceClusterChecks"/>), run on the validated spec.</param>
+    public static Decision Create(Service? current, Guid serviceId, ServiceSpec? spec, Guid? nameHeldBy, DateTimeOffset now, Func<ServiceSpec, Rejection?>? clusterCheck = null)
     {
         if (ServiceSpecValidator.Validate(spec) is { } error)
         {
@@ -36,6 +37,11 @@ public static class ServiceDecisions
             return Decision.Conflict("spec.name", $"a service named '{normalized.Name}' already exists");
         }
 
+        if (clusterCheck?.Invoke(normalized) is { } refused)
+        {
+            return Decision.Reject(refused.Code, refused.Error);
+        }
+
         return Decision.Append(new ServiceCreated { ServiceId = serviceId, Spec = normalized, CreatedAt = now });
     }
 
@@ -45,7 +51,8 @@ public static class ServiceDecisions
     /// (<see cref="UpdateService.ExpectedVersion"/>) is out of date. An update that changes nothing
     /// appends nothing.
     /// </summary>
-    public static Decision Update(Service? current, UpdateService command, DateTimeOffset now)
+    /// <param name="clusterCheck">Checks against the cluster (see <see cref="ServiceClusterChecks"/>), run when the networks, ports or endpoint mode change.</param>
+    public static Decision Update(Service? current, UpdateService command, DateTimeOffset now, Func<ServiceSpec, Rejection?>? clusterCheck = null)
     {
         if (current is null)
         {
@@ -80,6 +87,11 @@ public static class ServiceDecisions
             return Decision.Unchanged;
         }
 
+        if (clusterCheck is not null && EndpointChanged(current.Spec, merged) && clusterCheck(merged) is { } refused)
+        {
+            return Decision.Reject(refused.Code, refused.Error);
+        }
+
         return Decision.Append(new ServiceUpdated
         {
             ServiceId = current.Id,
@@ -91,11 +103,17 @@ public static class ServiceDecisions
     }
 
     /// <summary><c>service update --rollback</c>: back to the previous spec, replaced per the rollback config.</summary>
-    public static Decision Rollback(Service? current, string reference, DateTimeOffset now)
+    /// <param name="clusterCheck">Checks the previous spec against the cluster when its endpoint differs (a port it published may be another service's now).</param>
+    public static Decision Rollback(Service? current, string reference, DateTimeOffset now, Func<ServiceSpec, Rejection?>? clusterCheck = null)
     {
         if (current is not { Removed: false, PreviousSpec: { } previous })
         {
             return Decision.Invalid("rollback", $"service '{current?.Name ?? reference}' has no previous spec to roll back to");
+        }
+
+        if (clusterCheck is not null && EndpointChanged(current.Spec, previous) && clusterCheck(previous) is { } refused)
+        {
+            return Decision.Reject(refused.Code, refused.Error);
         }
 
         return Decision.Append(new ServiceRolledBack
@@ -124,6 +142,12 @@ public static class ServiceDecisions
             ServiceRolledBack rolledBack => rolledBack.SpecVersion,
             _ => current.SpecVersion,
         };
+
+    /// <summary>Whether the networks, published ports or endpoint mode differ between two specs.</summary>
+    public static bool EndpointChanged(ServiceSpec before, ServiceSpec after) =>
+        JsonSerializer.Serialize(before.Networks) != JsonSerializer.Serialize(after.Networks)
+        || JsonSerializer.Serialize(before.Ports) != JsonSerializer.Serialize(after.Ports)
+        || before.EndpointMode != after.EndpointMode;
 
     private static Decision NotFound(string reference) => Decision.NotFound("service", $"no service '{reference}'");
 }

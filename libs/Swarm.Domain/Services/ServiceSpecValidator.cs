@@ -200,6 +200,115 @@ public static partial class ServiceSpecValidator
             return references;
         }
 
+        return ValidateEndpoint(spec, prefix);
+    }
+
+    /// <summary>Endpoint modes a service may take.</summary>
+    public const string Vip = "vip";
+    public const string Dnsrr = "dnsrr";
+
+    /// <summary>Most networks one service attaches.</summary>
+    public const int MaxNetworks = 64;
+
+    [GeneratedRegex("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")]
+    private static partial Regex DnsLabelPattern();
+
+    /// <summary>Whether <paramref name="mode"/> publishes through the routing mesh (<c>ingress</c>, the default).</summary>
+    public static bool IsIngress(PortSpec port) => string.IsNullOrEmpty(port.Mode) || port.Mode.Equals("ingress", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Networks, aliases, endpoint mode and published ports as far as they can be checked without the
+    /// cluster (whether the networks exist and the ports are free is checked by <see cref="ServiceClusterChecks"/>).
+    /// </summary>
+    private static ValidationError? ValidateEndpoint(ServiceSpec spec, string prefix)
+    {
+        var mode = string.IsNullOrEmpty(spec.EndpointMode) ? Vip : spec.EndpointMode;
+        if (mode is not (Vip or Dnsrr))
+        {
+            return new($"{prefix}.endpointMode", $"'{Shorten(spec.EndpointMode)}' is not an endpoint mode (vip, dnsrr)");
+        }
+
+        if (spec.Ports is { } ports)
+        {
+            var ingress = new HashSet<(string, int)>();
+            for (var i = 0; i < ports.Count; i++)
+            {
+                if (!IsIngress(ports[i]))
+                {
+                    continue;
+                }
+
+                if (mode == Dnsrr)
+                {
+                    return new($"{prefix}.ports[{i}].mode", "a service in endpoint mode dnsrr cannot publish a port in ingress mode (the routing mesh needs a virtual IP): publish it in host mode or use endpoint mode vip");
+                }
+
+                if (ports[i].PublishedPort is { } published && !ingress.Add((Scheduling.HostPorts.Protocol(ports[i]), published)))
+                {
+                    return new($"{prefix}.ports[{i}].publishedPort", $"{published}/{Scheduling.HostPorts.Protocol(ports[i])} is published twice");
+                }
+            }
+
+            for (var i = 0; i < ports.Count; i++)
+            {
+                if (!IsIngress(ports[i]) && ports[i].PublishedPort is { } hostPort && ingress.Contains((Scheduling.HostPorts.Protocol(ports[i]), hostPort)))
+                {
+                    return new($"{prefix}.ports[{i}].publishedPort", $"{hostPort}/{Scheduling.HostPorts.Protocol(ports[i])} is published twice");
+                }
+            }
+        }
+
+        if (spec.Networks is not { } networks)
+        {
+            return null;
+        }
+
+        if (networks.Count > MaxNetworks)
+        {
+            return new($"{prefix}.networks", $"must have at most {MaxNetworks} entries, got {networks.Count}");
+        }
+
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < networks.Count; i++)
+        {
+            var field = $"{prefix}.networks[{i}]";
+            if (networks[i] is not { } attachment)
+            {
+                return new(field, "is required");
+            }
+
+            if (string.IsNullOrWhiteSpace(attachment.Target))
+            {
+                return new($"{field}.target", "is required (a network's name or id)");
+            }
+
+            if (attachment.Target.Length > MaxKeyLength)
+            {
+                return new($"{field}.target", $"must be at most {MaxKeyLength} characters, got {attachment.Target.Length}");
+            }
+
+            if (!targets.Add(attachment.Target))
+            {
+                return new($"{field}.target", $"network '{Shorten(attachment.Target)}' is attached twice");
+            }
+
+            if (attachment.Aliases is { } aliases)
+            {
+                if (aliases.Count > MaxEntries)
+                {
+                    return new($"{field}.aliases", $"must have at most {MaxEntries} entries, got {aliases.Count}");
+                }
+
+                for (var j = 0; j < aliases.Count; j++)
+                {
+                    if (aliases[j] is null || !DnsLabelPattern().IsMatch(aliases[j]))
+                    {
+                        return new($"{field}.aliases[{j}]", $"'{Shorten(aliases[j])}' is not a valid DNS name: up to 63 letters, digits or '-', neither first nor last a '-'");
+                    }
+                }
+            }
+        }
+
         return null;
     }
 

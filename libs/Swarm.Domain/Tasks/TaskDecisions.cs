@@ -14,6 +14,24 @@ public static class TaskDecisions
             ? new TaskAllocated { TaskId = task.Id, ServiceId = task.ServiceId, NetworkId = networkId, Address = address, AllocatedAt = now }
             : null;
 
+    /// <summary>
+    /// The task's attachments (none for a service on no network) and resolved ports: it moves to pending.
+    /// <see cref="TaskAllocated.NetworkId"/>/<see cref="TaskAllocated.Address"/> repeat the first attachment.
+    /// </summary>
+    public static TaskAllocated? Allocate(SwarmTask task, IReadOnlyList<NetworkAttachment> networks, IReadOnlyList<PortSpec>? ports, DateTimeOffset now) =>
+        task.State == TaskState.New && TaskStateMachine.IsRunnable(task.DesiredState)
+            ? new TaskAllocated
+            {
+                TaskId = task.Id,
+                ServiceId = task.ServiceId,
+                NetworkId = networks.Count > 0 ? networks[0].NetworkId : Guid.Empty,
+                Address = networks.Count > 0 ? networks[0].Address : "",
+                AllocatedAt = now,
+                Networks = networks,
+                Ports = ports,
+            }
+            : null;
+
     public static TaskAssigned? Assign(SwarmTask task, Guid nodeId, DateTimeOffset now) =>
         task.State == TaskState.Pending && TaskStateMachine.IsRunnable(task.DesiredState)
             ? new TaskAssigned { TaskId = task.Id, ServiceId = task.ServiceId, NodeId = nodeId, AssignedAt = now }

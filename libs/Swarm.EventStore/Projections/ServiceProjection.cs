@@ -24,4 +24,6 @@ public sealed class ServiceProjection : SingleStreamProjection<Service, Guid>
     public static Service Apply(ServiceReconciliationFailed e, Service current) => current.Apply(e);
 
     public static Service Apply(ServiceReconciliationRecovered e, Service current) => current.Apply(e);
+
+    public static Service Apply(ServiceEndpointAllocated e, Service current) => current.Apply(e);
 }

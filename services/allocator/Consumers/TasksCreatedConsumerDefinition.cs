@@ -4,7 +4,7 @@ using Swarm.Messaging;
 namespace Swarm.Allocator.Consumers;
 
 /// <summary>
-/// New tasks are allocated one batch at a time (every allocation goes through the network's stream), with a
+/// New tasks are allocated one batch at a time (the allocator's lease cache is its own), with a
 /// few batches prefetched. The queue keeps the name it had before the consumer was named after its batch
 /// message (<c>allocator-task-created</c>), so a broker that has it does not keep a second, unread one.
 /// </summary>

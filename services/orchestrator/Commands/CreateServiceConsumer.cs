@@ -31,15 +31,16 @@ public sealed class CreateServiceConsumer(IDocumentStore store, TimeProvider tim
             serviceId,
             async (current, session, ct) =>
             {
-                var claim = ServiceSpecValidator.Validate(command.Spec) is null ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
+                var valid = ServiceSpecValidator.Validate(command.Spec) is null;
+                var claim = valid ? await session.LoadAsync<ServiceNameClaim>(name, ct) : null;
                 // an invalid spec or a taken name is the decider's to answer; whether the secrets and configs exist is not in its view
-                if (current is null && claim is null && ServiceSpecValidator.Validate(command.Spec) is null
-                    && await SecretReferences.MissingAsync(session, command.Spec, "spec", ct) is { } missing)
+                if (valid && current is null && claim is null && await SecretReferences.MissingAsync(session, command.Spec, "spec", ct) is { } missing)
                 {
                     return Decision.NotFound(missing.Field, missing.Reason);
                 }
 
-                return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow());
+                var cluster = valid && current is null ? await ServiceClusterView.ReadAsync(session, command.Spec!, ct) : null;
+                return ServiceDecisions.Create(current, serviceId, command.Spec, claim?.ServiceId, time.GetUtcNow(), cluster?.CheckFor(null));
             },
             context.AppliedOnce(commandId, (_, _) => (serviceId, 1), time) with
             {

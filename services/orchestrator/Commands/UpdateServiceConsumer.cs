@@ -45,12 +45,22 @@ public sealed class UpdateServiceConsumer(IDocumentStore store, TimeProvider tim
         Service? decidedOn = null;
         var written = await store.WriteToAggregateAsync<Service>(
             found.Id,
-            current =>
+            async (current, session, ct) =>
             {
                 decidedOn = current;
-                return command.Rollback
-                    ? ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow())
-                    : ServiceDecisions.Update(current, command, time.GetUtcNow());
+                if (command.Rollback)
+                {
+                    var previous = current?.PreviousSpec is { } p && ServiceDecisions.EndpointChanged(current.Spec, p)
+                        ? await ServiceClusterView.ReadAsync(session, p, ct)
+                        : null;
+                    return ServiceDecisions.Rollback(current, command.Service, time.GetUtcNow(), previous?.CheckFor(found.Id));
+                }
+
+                // the cluster (networks, other services' ports) is read only when the update touches the endpoint
+                var cluster = current is not null && command.Spec is { } asked && ServiceDecisions.EndpointChanged(current.Spec, asked)
+                    ? await ServiceClusterView.ReadAsync(session, asked, ct)
+                    : null;
+                return ServiceDecisions.Update(current, command, time.GetUtcNow(), cluster?.CheckFor(found.Id));
             },
             context.AppliedOnce(commandId, (decision, _) => (found.Id, ServiceDecisions.SpecVersionAfter(decidedOn!, decision)), time),
             context.CancellationToken);

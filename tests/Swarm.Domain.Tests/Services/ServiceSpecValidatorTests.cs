@@ -10,9 +10,26 @@ public class ServiceSpecValidatorTests
     [Fact]
     public void A_complete_spec_is_valid() => Assert.Null(ServiceSpecValidator.Validate(Valid));
 
+    [Fact]
+    public void Networks_with_aliases_dnsrr_with_host_ports_and_vip_with_ingress_ports_are_valid()
+    {
+        Assert.Null(ServiceSpecValidator.Validate(Valid with { Networks = [new NetworkAttachmentSpec { Target = "back", Aliases = ["db", "db-1"] }, new NetworkAttachmentSpec { Target = "front" }] }));
+        Assert.Null(ServiceSpecValidator.Validate(Valid with { EndpointMode = "dnsrr", Ports = [new PortSpec { TargetPort = 80, PublishedPort = 8080, Mode = "host" }] }));
+        Assert.Null(ServiceSpecValidator.Validate(Valid with { EndpointMode = "vip", Ports = [new PortSpec { TargetPort = 80 }, new PortSpec { TargetPort = 80, PublishedPort = 8080, Protocol = "udp" }, new PortSpec { TargetPort = 80, PublishedPort = 8080 }] }));
+    }
+
     public static TheoryData<ServiceSpec, string> Invalid() => new()
     {
         { Valid with { Replicas = -1 }, "spec.replicas" },
+        { Valid with { EndpointMode = "round-robin" }, "spec.endpointMode" },
+        { Valid with { EndpointMode = "dnsrr", Ports = [new PortSpec { TargetPort = 80 }] }, "spec.ports[0].mode" },
+        { Valid with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 8080 }, new PortSpec { TargetPort = 81, PublishedPort = 8080 }] }, "spec.ports[1].publishedPort" },
+        { Valid with { Ports = [new PortSpec { TargetPort = 80, PublishedPort = 8080 }, new PortSpec { TargetPort = 81, PublishedPort = 8080, Mode = "host" }] }, "spec.ports[1].publishedPort" },
+        { Valid with { Networks = [new NetworkAttachmentSpec { Target = "" }] }, "spec.networks[0].target" },
+        { Valid with { Networks = [new NetworkAttachmentSpec { Target = "a" }, new NetworkAttachmentSpec { Target = "a" }] }, "spec.networks[1].target" },
+        { Valid with { Networks = [new NetworkAttachmentSpec { Target = "a", Aliases = ["ok", "not_ok"] }] }, "spec.networks[0].aliases[1]" },
+        { Valid with { Networks = [new NetworkAttachmentSpec { Target = "a", Aliases = ["-x"] }] }, "spec.networks[0].aliases[0]" },
+        { Valid with { Networks = [new NetworkAttachmentSpec { Target = "a", Aliases = [new string('a', 64)] }] }, "spec.networks[0].aliases[0]" },
         { Valid with { Command = [] }, "spec.command" },
         { Valid with { Command = [" "] }, "spec.command" },
         { Valid with { Name = "" }, "spec.name" },

@@ -1,7 +1,6 @@
 using Marten;
 using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
-using Swarm.Domain.Networks;
 using Swarm.EventStore;
 using Swarm.IntegrationTests.Infrastructure;
 using Swarm.Testing;
@@ -20,7 +19,16 @@ public sealed class AtLeastOnceTests
         await using var managers = await Managers.StartAsync(cluster);
         await managers.AddNodeAsync("a");
         await managers.AddNodeAsync("b");
-        var spec = new ServiceSpec { Name = "web", Replicas = 6, Command = ["sleep", "3600"], RestartPolicy = new RestartPolicySpec { Condition = "on-failure", DelaySeconds = 0 } };
+        await managers.AcceptedAsync(new CreateNetwork { CommandId = Guid.NewGuid(), Spec = new NetworkSpec { Name = "back" } });
+        var spec = new ServiceSpec
+        {
+            Name = "web",
+            Replicas = 6,
+            Command = ["sleep", "3600"],
+            RestartPolicy = new RestartPolicySpec { Condition = "on-failure", DelaySeconds = 0 },
+            Networks = [new NetworkAttachmentSpec { Target = "back" }],
+            Ports = [new PortSpec { TargetPort = 80 }],
+        };
         var serviceId = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = spec })).Id;
         await Eventually.WaitAsync(() => managers.TasksAsync(serviceId), t => t.Count == 6 && t.All(x => x.State == TaskState.Assigned), Timeout, "6 assigned");
         await managers.RunAssignedAsync();
@@ -68,30 +76,33 @@ public sealed class AtLeastOnceTests
         await using var cluster = await IsolatedCluster.CreateAsync();
         await using var managers = await Managers.StartAsync(cluster);
         await managers.AddNodeAsync("a");
-        var first = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "one", Replicas = 5, Command = ["sleep", "1"] } })).Id;
+        await managers.AcceptedAsync(new CreateNetwork { CommandId = Guid.NewGuid(), Spec = new NetworkSpec { Name = "back", Subnet = "10.20.0.0/24" } });
+        var first = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "one", Replicas = 5, Command = ["sleep", "1"], Networks = [new NetworkAttachmentSpec { Target = "back" }] } })).Id;
         await Eventually.WaitAsync(() => managers.TasksAsync(first), t => t.Count == 5 && t.All(x => x.Address is not null), Timeout, "5 allocated");
 
         await managers.StopAsync("allocator");
-        var second = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "two", Replicas = 5, Command = ["sleep", "1"] } })).Id;
+        var second = (await managers.AcceptedAsync(new CreateService { CommandId = Guid.NewGuid(), Spec = new ServiceSpec { Name = "two", Replicas = 5, Command = ["sleep", "1"], Networks = [new NetworkAttachmentSpec { Target = "back" }] } })).Id;
         await Eventually.WaitAsync(() => managers.TasksAsync(second), t => t.Count == 5, Timeout, "5 created while the allocator is down");
         Assert.All(await managers.TasksAsync(second), t => Assert.Null(t.Address));
 
         await managers.StartAsync("allocator");
         var all = await Eventually.WaitAsync(() => managers.TasksAsync(), t => t.Count == 10 && t.All(x => x.Address is not null), Timeout, "10 allocated");
         Assert.Equal(10, all.Select(t => t.Address).Distinct().Count());
+        Assert.All(all, t => Assert.StartsWith("10.20.0.", t.Address));
 
-        await using var query = managers.Store.QuerySession();
-        var network = await query.LoadAsync<Network>(AddressPool.DefaultNetworkId);
-        Assert.Equal(10, network!.Addresses.Count);
+        // one lease per task address, one per service VIP: none of them shared
+        var leases = await managers.LeasesAsync();
+        Assert.Equal(10, leases.Count(l => l.Kind == Swarm.EventStore.Allocation.LeaseKinds.Task));
+        Assert.Equal(12, leases.Select(l => l.Address).Distinct().Count());
+        Assert.Empty(all.Select(t => t.Address).Intersect(leases.Where(l => l.Kind == Swarm.EventStore.Allocation.LeaseKinds.VirtualIp).Select(l => l.Address)));
     }
 
     private static async Task<string> SnapshotAsync(Managers managers)
     {
         var tasks = await managers.TasksAsync();
-        await using var query = managers.Store.QuerySession();
-        var network = await query.LoadAsync<Network>(AddressPool.DefaultNetworkId);
+        var leases = await managers.LeasesAsync();
         var lines = tasks.OrderBy(t => t.Id).Select(t => $"{t.Id} slot={t.Slot}/{t.Attempt} {t.State} {t.DesiredState} node={t.NodeId} ip={t.Address}")
-            .Concat(network!.Addresses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+            .Concat(leases.OrderBy(l => l.Id, StringComparer.Ordinal).Select(l => $"{l.Id}={l.HolderId}"));
         return string.Join("\n", lines);
     }
 }

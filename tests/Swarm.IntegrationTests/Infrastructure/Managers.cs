@@ -56,10 +56,12 @@ public sealed class Managers : IAsyncDisposable
     public async Task StartAsync(string name)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(_cluster.Settings(name));
+        // "allocator2" and the like: a second allocator process, sharing the allocator's queues
+        var role = name.StartsWith("allocator", StringComparison.Ordinal) ? "allocator" : name;
+        builder.Configuration.AddInMemoryCollection(_cluster.Settings(role));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Orchestrator:FullReconcileSeconds"] = "3" });
         TestHosts.Quiet(builder.Logging);
-        _ = name switch
+        _ = role switch
         {
             "orchestrator" => builder.AddOrchestrator(),
             "allocator" => builder.AddAllocator(),
@@ -94,6 +96,8 @@ public sealed class Managers : IAsyncDisposable
             x.AddRequestClient<RemoveService>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateNode>(TimeSpan.FromSeconds(20));
             x.AddRequestClient<UpdateCluster>(TimeSpan.FromSeconds(20));
+            x.AddRequestClient<CreateNetwork>(TimeSpan.FromSeconds(20));
+            x.AddRequestClient<RemoveNetwork>(TimeSpan.FromSeconds(20));
         });
         TestHosts.WaitForTheBus(builder.Services);
         _client = builder.Build();
@@ -123,6 +127,14 @@ public sealed class Managers : IAsyncDisposable
         await using var query = Store.QuerySession();
         var all = await query.Query<SwarmTask>().ToListAsync();
         return all.Where(t => serviceId is null || t.ServiceId == serviceId).OrderBy(t => t.Slot).ThenBy(t => t.Attempt).ToList();
+    }
+
+    /// <summary>The address leases held (tasks and virtual IPs), optionally of one kind.</summary>
+    public async Task<IReadOnlyList<Swarm.EventStore.Allocation.AddressLease>> LeasesAsync(string? kind = null)
+    {
+        await using var query = Store.QuerySession();
+        var all = await query.Query<Swarm.EventStore.Allocation.AddressLease>().ToListAsync();
+        return all.Where(l => kind is null || l.Kind == kind).ToList();
     }
 
     public async Task<long> EventCountAsync()
