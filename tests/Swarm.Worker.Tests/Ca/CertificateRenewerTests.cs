@@ -114,16 +114,18 @@ public sealed class CertificateRenewerTests : IAsyncDisposable
     public async Task A_failed_renewal_is_retried_with_back_off()
     {
         _invoker.FailNext(StatusCode.Unavailable, StatusCode.Unavailable);
-        Start_(0);
+        var renewer = Start_(0);
+        await Eventually.HoldsAsync(() => renewer.Due == Start + (Lifetime * 0.5));
         _time.Advance(Lifetime * 0.5);
-        await SettleAsync();
-        Assert.Equal(0, _invoker.Renewals);
 
+        // the first attempt fails: the retry is due a second later (each step waits for the renewer to have
+        // decided, not for a fixed time, so a busy machine cannot reorder the clock and the renewer)
+        await Eventually.HoldsAsync(() => _invoker.PendingFailures == 1 && renewer.Due == _time.GetUtcNow() + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _invoker.Renewals);
         _time.Advance(TimeSpan.FromSeconds(1));
-        await SettleAsync();
-        Assert.Equal(0, _invoker.Renewals);
 
-        // the second retry waits twice as long
+        // the second fails too: the next retry waits twice as long
+        await Eventually.HoldsAsync(() => _invoker.PendingFailures == 0 && renewer.Due == _time.GetUtcNow() + TimeSpan.FromSeconds(2));
         _time.Advance(TimeSpan.FromSeconds(1));
         await SettleAsync();
         Assert.Equal(0, _invoker.Renewals);

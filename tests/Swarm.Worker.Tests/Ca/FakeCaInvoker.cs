@@ -20,6 +20,18 @@ public sealed class FakeCaInvoker(Func<DateTimeOffset> now) : CallInvoker
     public int Renewals { get; private set; }
     public int RootRequests { get; private set; }
 
+    /// <summary>How many injected failures are still to come.</summary>
+    public int PendingFailures
+    {
+        get
+        {
+            lock (this)
+            {
+                return _failures.Count;
+            }
+        }
+    }
+
     /// <summary>The next calls fail with these codes, one each.</summary>
     public void FailNext(params StatusCode[] codes)
     {
