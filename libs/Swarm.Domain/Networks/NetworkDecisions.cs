@@ -22,6 +22,9 @@ public static partial class NetworkDecisions
     /// without a subnet, the next free /24 of the cluster pool is taken. A create whose network already
     /// exists under that id with that name was already done.
     /// </summary>
+    /// <summary>Whether <paramref name="name"/> is a valid network name (as Docker names them: up to 63 characters).</summary>
+    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+
     public static Decision Create(Network? current, Guid networkId, NetworkSpec? spec, IReadOnlyCollection<Network> live, DateTimeOffset now)
     {
         if (spec is null)

@@ -1,16 +1,15 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using Marten;
 using MassTransit;
 using Swarm.Contracts.Commands;
 using Swarm.Contracts.Model;
 using Swarm.ControlApi.Common;
 using Swarm.ControlApi.Contracts;
+using Swarm.Domain.Networks;
 
 namespace Swarm.ControlApi.Networks;
 
 /// <summary><c>/api/networks</c>: create, list, inspect and remove networks.</summary>
-public static partial class NetworkEndpoints
+public static class NetworkEndpoints
 {
     public static IEndpointRouteBuilder MapNetworkEndpoints(this IEndpointRouteBuilder app)
     {
@@ -114,8 +113,9 @@ public static partial class NetworkEndpoints
     }
 
     /// <summary>
-    /// What can be told from the spec alone: a valid name, and a subnet and gateway that are IPv4 addresses.
-    /// Whether the subnet is free, the gateway inside it and the driver known is the orchestrator's to say.
+    /// What can be told from the spec alone, by the domain's own rules: a valid name, a subnet in CIDR form with a
+    /// prefix the pool accepts, a gateway that is an IPv4 address. Whether the subnet is free, the gateway inside it and
+    /// the driver known is the orchestrator's to say.
     /// </summary>
     public static IResult? Validate(NetworkSpec spec)
     {
@@ -124,41 +124,23 @@ public static partial class NetworkEndpoints
             return ApiError.BadRequest("spec.name", "is required");
         }
 
-        if (!NamePattern().IsMatch(spec.Name))
+        if (!NetworkDecisions.IsValidName(spec.Name))
         {
             return ApiError.BadRequest("spec.name", $"'{spec.Name}' is not a valid name: use up to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
 
-        if (spec.Subnet is { } subnet && !IsIpv4Cidr(subnet))
+        if (spec.Subnet is { } subnet && AddressPool.TryParseSubnet(subnet) is null)
         {
-            return ApiError.BadRequest("spec.subnet", $"'{subnet}' is not an IPv4 subnet in CIDR form, e.g. 10.1.0.0/24");
+            return ApiError.BadRequest("spec.subnet", $"'{subnet}' is not an IPv4 subnet in CIDR form with a prefix between /{AddressPool.MinPrefix} and /{AddressPool.MaxPrefix}, e.g. 10.1.0.0/24");
         }
 
-        if (spec.Gateway is { } gateway && !IsIpv4(gateway))
+        if (spec.Gateway is { } gateway && AddressPool.TryParseAddress(gateway) is null)
         {
             return ApiError.BadRequest("spec.gateway", $"'{gateway}' is not an IPv4 address, e.g. 10.1.0.1");
         }
 
         return null;
     }
-
-    public static bool IsIpv4(string text) =>
-        IPv4Address().IsMatch(text) && IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-
-    public static bool IsIpv4Cidr(string text)
-    {
-        var slash = text.IndexOf('/');
-        return slash > 0
-            && IsIpv4(text[..slash])
-            && int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bits)
-            && bits is >= 1 and <= 32;
-    }
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")]
-    private static partial Regex IPv4Address();
 
     /// <summary>The command was accepted: carries its result out of <see cref="CommandSender.SendAsync{T}"/>.</summary>
     private sealed class Accepted(CommandResult result) : IResult

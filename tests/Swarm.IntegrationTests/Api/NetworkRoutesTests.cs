@@ -189,6 +189,7 @@ public sealed class NetworkRoutesTests
     [InlineData("""{"name":"bad name"}""", "spec.name", "not a valid name")]
     [InlineData("""{"name":"backend","subnet":"10.1.0.0/33"}""", "spec.subnet", "not an IPv4 subnet")]
     [InlineData("""{"name":"backend","subnet":"10.1.0.0"}""", "spec.subnet", "not an IPv4 subnet")]
+    [InlineData("""{"name":"backend","subnet":"10.1.0.0/30"}""", "spec.subnet", "prefix between /8 and /29")]
     [InlineData("""{"name":"backend","subnet":"10.1.0.0/24","gateway":"10.1.0"}""", "spec.gateway", "not an IPv4 address")]
     public async Task A_bad_network_spec_is_400_naming_the_field_and_writes_nothing(string body, string field, string reason)
     {
