@@ -12,6 +12,7 @@ using Swarm.Dispatcher.Nodes;
 using Swarm.Dispatcher.Security;
 using Swarm.Dispatcher.Sessions;
 using Swarm.Dispatcher.Tasks;
+using Swarm.EventStore.Secrets;
 using Swarm.EventStore.Security;
 using Swarm.Messaging;
 
@@ -79,7 +80,13 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton<StatusBatcher>();
         builder.Services.AddSingleton<RegistrationBatcher>();
         builder.Services.AddScoped<AssignmentPusher>();
-        builder.Services.AddSingleton(sp => new AssignmentReconciler(sp.GetRequiredService<SessionRegistry>(), sp.GetRequiredService<Marten.IDocumentStore>()));
+        // secret and config values, read when a task that references one is sent to its node
+        builder.Services.TryAddSingleton(sp => new SecretStore(
+            sp.GetRequiredService<Marten.IDocumentStore>(),
+            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetService<TimeProvider>()));
+        builder.Services.TryAddSingleton<ISecretSource>(sp => new StoreSecretSource(sp.GetRequiredService<SecretStore>()));
+        builder.Services.AddSingleton(sp => new AssignmentReconciler(sp.GetRequiredService<SessionRegistry>(), sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<ISecretSource>()));
         builder.Services.AddHostedService<AssignmentReconciliationService>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);

@@ -116,6 +116,37 @@ public sealed class SecretStore
         return SecretCipher.Decrypt(await DataKeyAsync(cancellationToken), kind, id, stored.Ciphertext);
     }
 
+    /// <summary>
+    /// The ids of the live secrets and configs of the given kinds and names, in one query; a name with no live one is
+    /// missing from the answer.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string Kind, string Name), Guid>> ResolveIdsAsync(IReadOnlyCollection<(string Kind, string Name)> names, CancellationToken cancellationToken = default)
+    {
+        if (names.Count == 0)
+        {
+            return new Dictionary<(string Kind, string Name), Guid>();
+        }
+
+        foreach (var (kind, _) in names)
+        {
+            CheckKind(kind);
+        }
+
+        await using var session = _store.QuerySession();
+        var claims = await session.LoadManyAsync<SecretNameClaim>(cancellationToken, names.Select(n => SecretNameClaim.For(n.Kind, n.Name)).Distinct().ToArray());
+        var owners = claims.ToDictionary(c => c.Id, c => c.OwnerId, StringComparer.Ordinal);
+        var resolved = new Dictionary<(string Kind, string Name), Guid>();
+        foreach (var name in names)
+        {
+            if (owners.TryGetValue(SecretNameClaim.For(name.Kind, name.Name), out var id))
+            {
+                resolved[name] = id;
+            }
+        }
+
+        return resolved;
+    }
+
     /// <summary>The names of the services whose spec references the secret (or config) <paramref name="name"/>, sorted.</summary>
     public static IReadOnlyList<string> ServicesUsing(string kind, string name, IEnumerable<Service> services) =>
         services

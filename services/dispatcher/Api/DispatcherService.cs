@@ -40,14 +40,17 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     private readonly NodeAuthenticator _authenticator;
     private readonly ClusterTrust _trust;
     private readonly RevokedNodes _revoked;
+    private readonly ISecretSource? _secrets;
 
     /// <summary>The trailer (and response header) that names the leader's agent address.</summary>
     public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, RegistrationBatcher nodes, StatusBatcher tasks,
         IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
-        LogBroker logs, LeadershipState leadership, NodeAuthenticator authenticator, ClusterTrust trust, RevokedNodes revoked)
+        LogBroker logs, LeadershipState leadership, NodeAuthenticator authenticator, ClusterTrust trust, RevokedNodes revoked,
+        ISecretSource? secrets = null)
     {
+        _secrets = secrets;
         _authenticator = authenticator;
         _trust = trust;
         _revoked = revoked;
@@ -126,7 +129,8 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             await using (var query = _store.QuerySession())
             {
                 var tasks = await NodeTasks.ReadAsync(query, [session.NodeId], context.CancellationToken);
-                stream.Start(tasks.Select(t => TaskSpans.Dispatch(t, _time)));
+                var secrets = await TaskSecrets.ResolveAsync(_secrets, tasks, context.CancellationToken);
+                stream.Start(tasks.Select(t => TaskSpans.Dispatch(t, _time, secrets)), secrets);
                 _logger.LogDebug("session {SessionId}: sent {Count} assignments", session.SessionId, tasks.Count);
             }
 
@@ -205,6 +209,15 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         {
             _logger.LogWarning("node {NodeId}: refused report on task {TaskId}: {Reason}", session.NodeId, r.TaskId, r.Reason);
             response.Refused.Add(new RefusedUpdate { TaskId = r.TaskId, Reason = r.Reason });
+        }
+
+        // a task that ended on its node needs its secrets there no more
+        foreach (var report in reports)
+        {
+            if (report.State >= Swarm.Contracts.Model.TaskState.Complete && !response.Refused.Any(r => r.TaskId == report.TaskId))
+            {
+                session.TaskEnded(report.TaskId);
+            }
         }
 
         return response;

@@ -14,12 +14,14 @@ public sealed class AssignmentPusher
     private readonly SessionRegistry _sessions;
     private readonly IQuerySession _query;
     private readonly TimeProvider _time;
+    private readonly ISecretSource? _secrets;
 
-    public AssignmentPusher(SessionRegistry sessions, IQuerySession query, TimeProvider time)
+    public AssignmentPusher(SessionRegistry sessions, IQuerySession query, TimeProvider time, ISecretSource? secrets = null)
     {
         _sessions = sessions;
         _query = query;
         _time = time;
+        _secrets = secrets;
     }
 
     public async Task PushAsync(Guid taskId, Guid? nodeHint, CancellationToken cancellationToken)
@@ -32,7 +34,8 @@ public sealed class AssignmentPusher
         var task = await _query.LoadAsync<SwarmTask>(taskId, cancellationToken);
         if (task?.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
         {
-            session.Push(TaskSpans.Dispatch(task, _time));
+            var secrets = await TaskSecrets.ResolveAsync(_secrets, [task], cancellationToken);
+            session.Push(TaskSpans.Dispatch(task, _time, secrets), secrets);
         }
     }
 
@@ -50,11 +53,13 @@ public sealed class AssignmentPusher
             return;
         }
 
-        foreach (var task in await _query.LoadManyAsync<SwarmTask>(cancellationToken, ids))
+        var tasks = await _query.LoadManyAsync<SwarmTask>(cancellationToken, ids);
+        var secrets = await TaskSecrets.ResolveAsync(_secrets, tasks.Where(t => t.NodeId is { } node && _sessions.HasSession(node)), cancellationToken);
+        foreach (var task in tasks)
         {
             if (task.NodeId is { } nodeId && _sessions.ForNode(nodeId) is { } session)
             {
-                session.Push(TaskSpans.Dispatch(task, _time));
+                session.Push(TaskSpans.Dispatch(task, _time, secrets), secrets);
             }
         }
     }

@@ -21,15 +21,17 @@ public sealed class AssignmentReconciler
 
     private readonly SessionRegistry _sessions;
     private readonly TasksOfNodes _read;
+    private readonly ISecretSource? _secrets;
 
-    public AssignmentReconciler(SessionRegistry sessions, TasksOfNodes read)
+    public AssignmentReconciler(SessionRegistry sessions, TasksOfNodes read, ISecretSource? secrets = null)
     {
         _sessions = sessions;
         _read = read;
+        _secrets = secrets;
     }
 
-    public AssignmentReconciler(SessionRegistry sessions, IDocumentStore store)
-        : this(sessions, FromStore(store))
+    public AssignmentReconciler(SessionRegistry sessions, IDocumentStore store, ISecretSource? secrets = null)
+        : this(sessions, FromStore(store), secrets)
     {
     }
 
@@ -55,10 +57,12 @@ public sealed class AssignmentReconciler
         var sent = 0;
         foreach (var chunk in refreshes.Chunk(NodesPerQuery))
         {
-            var tasks = (await _read(chunk.Select(r => r.NodeId).ToList(), cancellationToken)).ToLookup(t => t.NodeId);
+            var read = await _read(chunk.Select(r => r.NodeId).ToList(), cancellationToken);
+            var secrets = await TaskSecrets.ResolveAsync(_secrets, read, cancellationToken);
+            var tasks = read.ToLookup(t => t.NodeId);
             foreach (var (nodeId, stream, refresh) in chunk)
             {
-                if (stream.CompleteRefresh(refresh, tasks[nodeId].Select(Assignments.ToAssignment)))
+                if (stream.CompleteRefresh(refresh, tasks[nodeId].Select(t => Assignments.ToAssignment(t, secrets)), secrets))
                 {
                     sent++;
                 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Swarm.Dispatcher.Api;
+using Swarm.Dispatcher.Tasks;
 
 namespace Swarm.Dispatcher.Sessions;
 
@@ -17,6 +18,12 @@ namespace Swarm.Dispatcher.Sessions;
 /// while the log is read are merged into that set and sent again after it, so a set read a moment
 /// before a new assignment never tells the agent to stop it.
 /// </para>
+/// <para>
+/// Secret and config values travel with the tasks that reference them: a COMPLETE set carries the values its tasks
+/// need, an INCREMENTAL message those that become needed (in the same message as the first task that references them)
+/// and the ids of those no non-terminal task of the node references any more (withdrawn as soon as the agent reports
+/// the last such task ended, <see cref="TaskEnded"/>). The stream holds a value only while one of its tasks needs it.
+/// </para>
 /// </summary>
 public sealed class AssignmentStream : IDisposable
 {
@@ -28,6 +35,14 @@ public sealed class AssignmentStream : IDisposable
 
     // the desired state of every non-terminal task this stream has sent, as the agent knows them
     private readonly Dictionary<string, DesiredState> _sent = new(StringComparer.Ordinal);
+
+    // the secret and config ids each sent non-terminal task references (only tasks that reference any)
+    private readonly Dictionary<string, string[]> _sentSecrets = new(StringComparer.Ordinal);
+
+    // the values this stream may still have to send, by id; the ids the agent holds
+    private readonly Dictionary<string, SecretValue> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
+    private bool _secretsChanged;
     private Dictionary<string, Assignment>? _pushedDuringRefresh;
     private long _refresh;
     private readonly TimeProvider _time;
@@ -58,7 +73,7 @@ public sealed class AssignmentStream : IDisposable
     }
 
     /// <summary>Sends the COMPLETE set; from now on incremental changes flow.</summary>
-    public void Start(IEnumerable<Assignment> complete)
+    public void Start(IEnumerable<Assignment> complete, IReadOnlyDictionary<SecretName, SecretValue>? secrets = null)
     {
         lock (_gate)
         {
@@ -67,7 +82,9 @@ public sealed class AssignmentStream : IDisposable
                 return;
             }
 
-            WriteCompleteLocked(complete.ToList());
+            var tasks = complete.ToList();
+            KeepValuesLocked(secrets, tasks);
+            WriteCompleteLocked(tasks);
             _started = true;
             ScheduleLocked();
         }
@@ -97,7 +114,7 @@ public sealed class AssignmentStream : IDisposable
     /// still <c>assigned</c>; changes pushed meanwhile are added to the set and follow it again.
     /// Returns whether a COMPLETE set was sent.
     /// </summary>
-    public bool CompleteRefresh(long refresh, IEnumerable<Assignment> tasks)
+    public bool CompleteRefresh(long refresh, IEnumerable<Assignment> tasks, IReadOnlyDictionary<SecretName, SecretValue>? secrets = null)
     {
         lock (_gate)
         {
@@ -112,6 +129,8 @@ public sealed class AssignmentStream : IDisposable
             {
                 complete[task.TaskId] = task;
             }
+
+            KeepValuesLocked(secrets, complete.Values);
 
             foreach (var (id, task) in pushed)
             {
@@ -138,7 +157,7 @@ public sealed class AssignmentStream : IDisposable
     }
 
     /// <summary>A task of this node changed.</summary>
-    public void Push(Assignment assignment)
+    public void Push(Assignment assignment, IReadOnlyDictionary<SecretName, SecretValue>? secrets = null)
     {
         lock (_gate)
         {
@@ -146,6 +165,8 @@ public sealed class AssignmentStream : IDisposable
             {
                 return;
             }
+
+            KeepValuesLocked(secrets, [assignment]);
 
             _pending[assignment.TaskId] = assignment;
             if (_pushedDuringRefresh is { } pushed)
@@ -164,16 +185,9 @@ public sealed class AssignmentStream : IDisposable
         {
             _timer?.Dispose();
             _timer = null;
-            if (_closed || !_started || _pending.Count == 0)
+            if (_closed || !_started || (_pending.Count == 0 && !_secretsChanged))
             {
                 return;
-            }
-
-            foreach (var chunk in _pending.Values.Chunk(MaxBatch))
-            {
-                var message = new AssignmentsMessage { Type = AssignmentsMessage.Types.Type.Incremental };
-                message.Tasks.AddRange(chunk);
-                _out.Writer.TryWrite(new SessionMessage { Assignments = message });
             }
 
             foreach (var task in _pending.Values)
@@ -181,7 +195,48 @@ public sealed class AssignmentStream : IDisposable
                 RememberSentLocked(task);
             }
 
+            // the values needed from now on go in the first message, ahead of the tasks that reference them
+            var (added, removed) = SecretChangesLocked();
+            var messages = new List<AssignmentsMessage>();
+            foreach (var chunk in _pending.Values.Chunk(MaxBatch))
+            {
+                var message = new AssignmentsMessage { Type = AssignmentsMessage.Types.Type.Incremental };
+                message.Tasks.AddRange(chunk);
+                messages.Add(message);
+            }
+
+            if (messages.Count == 0)
+            {
+                messages.Add(new AssignmentsMessage { Type = AssignmentsMessage.Types.Type.Incremental });
+            }
+
+            messages[0].Secrets.AddRange(added);
+            messages[^1].RemovedSecretIds.AddRange(removed);
+            foreach (var message in messages)
+            {
+                _out.Writer.TryWrite(new SessionMessage { Assignments = message });
+            }
+
             _pending.Clear();
+            _secretsChanged = false;
+        }
+    }
+
+    /// <summary>
+    /// The agent reported <paramref name="taskId"/> ended: the values only it needed are withdrawn from the node (in the
+    /// next INCREMENTAL message).
+    /// </summary>
+    public void TaskEnded(string taskId)
+    {
+        lock (_gate)
+        {
+            if (_closed || !_sentSecrets.Remove(taskId))
+            {
+                return;
+            }
+
+            _secretsChanged = true;
+            ScheduleLocked();
         }
     }
 
@@ -195,6 +250,9 @@ public sealed class AssignmentStream : IDisposable
             _timer = null;
             _pending.Clear();
             _pushedDuringRefresh = null;
+            _values.Clear();
+            _delivered.Clear();
+            _sentSecrets.Clear();
             _out.Writer.TryComplete();
         }
     }
@@ -207,12 +265,18 @@ public sealed class AssignmentStream : IDisposable
     {
         var message = new AssignmentsMessage { Type = AssignmentsMessage.Types.Type.Complete };
         message.Tasks.AddRange(complete);
-        _out.Writer.TryWrite(new SessionMessage { Assignments = message });
         _sent.Clear();
+        _sentSecrets.Clear();
         foreach (var task in complete)
         {
             RememberSentLocked(task);
         }
+
+        // a COMPLETE set replaces what the agent holds: every value its tasks need, none other
+        _delivered.Clear();
+        var (added, _) = SecretChangesLocked();
+        message.Secrets.AddRange(added);
+        _out.Writer.TryWrite(new SessionMessage { Assignments = message });
     }
 
     private void RememberSentLocked(Assignment task)
@@ -220,11 +284,100 @@ public sealed class AssignmentStream : IDisposable
         if (IsTerminal(task))
         {
             _sent.Remove(task.TaskId);
+            _sentSecrets.Remove(task.TaskId);
+            return;
+        }
+
+        _sent[task.TaskId] = task.DesiredState;
+        if (SecretIdsOf(task) is { Length: > 0 } ids)
+        {
+            _sentSecrets[task.TaskId] = ids;
         }
         else
         {
-            _sent[task.TaskId] = task.DesiredState;
+            _sentSecrets.Remove(task.TaskId);
         }
+    }
+
+    private static string[] SecretIdsOf(Assignment task)
+    {
+        if (task.Spec is not { } spec || (spec.Secrets.Count == 0 && spec.Configs.Count == 0))
+        {
+            return [];
+        }
+
+        return spec.Secrets.Concat(spec.Configs).Select(f => f.Id).Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Remembers the values among <paramref name="secrets"/> that <paramref name="tasks"/> reference.</summary>
+    private void KeepValuesLocked(IReadOnlyDictionary<SecretName, SecretValue>? secrets, IEnumerable<Assignment> tasks)
+    {
+        if (secrets is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var byId = secrets.Values.ToDictionary(v => v.Id, StringComparer.Ordinal);
+        foreach (var task in tasks)
+        {
+            foreach (var id in SecretIdsOf(task))
+            {
+                if (byId.TryGetValue(id, out var value))
+                {
+                    _values[id] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the agent must be sent now: the values the sent tasks need that it does not hold, and the ids it holds that
+    /// none needs. Updates what it holds, and forgets values no sent or pending task needs.
+    /// </summary>
+    private (List<SecretValue> Added, List<string> Removed) SecretChangesLocked()
+    {
+        var needed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ids in _sentSecrets.Values)
+        {
+            needed.UnionWith(ids);
+        }
+
+        var added = new List<SecretValue>();
+        foreach (var id in needed)
+        {
+            if (!_delivered.Contains(id) && _values.TryGetValue(id, out var value))
+            {
+                added.Add(value);
+                _delivered.Add(id);
+            }
+        }
+
+        var removed = _delivered.Where(id => !needed.Contains(id)).ToList();
+        _delivered.ExceptWith(removed);
+
+        if (_values.Count > 0)
+        {
+            var keep = new HashSet<string>(needed, StringComparer.Ordinal);
+            foreach (var task in _pending.Values)
+            {
+                keep.UnionWith(SecretIdsOf(task));
+            }
+
+            if (_pushedDuringRefresh is { } pushed)
+            {
+                foreach (var task in pushed.Values)
+                {
+                    keep.UnionWith(SecretIdsOf(task));
+                }
+            }
+
+            foreach (var id in _values.Keys.Where(id => !keep.Contains(id)).ToList())
+            {
+                _values.Remove(id);
+            }
+        }
+
+        return (added, removed);
     }
 
     /// <summary>
@@ -233,11 +386,12 @@ public sealed class AssignmentStream : IDisposable
     /// </summary>
     private bool DiffersFromSentLocked(IReadOnlyCollection<Assignment> complete) =>
         complete.Count != _sent.Count
-        || complete.Any(t => t.State <= TaskState.Assigned || !_sent.TryGetValue(t.TaskId, out var desired) || desired != t.DesiredState);
+        || complete.Any(t => t.State <= TaskState.Assigned || !_sent.TryGetValue(t.TaskId, out var desired) || desired != t.DesiredState)
+        || complete.Any(t => SecretIdsOf(t).Any(id => !_delivered.Contains(id)));
 
     private void ScheduleLocked()
     {
-        if (!_started || _pending.Count == 0)
+        if (!_started || (_pending.Count == 0 && !_secretsChanged))
         {
             return;
         }

@@ -61,7 +61,7 @@ public sealed class NodeSession
     }
 
     /// <summary>Queues a changed task for the open stream; without one the next COMPLETE set carries it.</summary>
-    public void Push(Api.Assignment assignment)
+    public void Push(Api.Assignment assignment, IReadOnlyDictionary<Tasks.SecretName, Api.SecretValue>? secrets = null)
     {
         AssignmentStream? stream;
         lock (_gate)
@@ -69,7 +69,19 @@ public sealed class NodeSession
             stream = _stream;
         }
 
-        stream?.Push(assignment);
+        stream?.Push(assignment, secrets);
+    }
+
+    /// <summary>The agent reported the task ended: the open stream withdraws the values only it needed.</summary>
+    public void TaskEnded(string taskId)
+    {
+        AssignmentStream? stream;
+        lock (_gate)
+        {
+            stream = _stream;
+        }
+
+        stream?.TaskEnded(taskId);
     }
 
     /// <summary>

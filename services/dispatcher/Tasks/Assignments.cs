@@ -1,6 +1,8 @@
 using Swarm.Dispatcher.Api;
 using Swarm.Contracts.Model;
+using Swarm.Domain.Secrets;
 using Swarm.Domain.Tasks;
+using Swarm.EventStore.Secrets;
 using Healthcheck = Swarm.Dispatcher.Api.Healthcheck;
 using NetworkAttachment = Swarm.Contracts.Model.NetworkAttachment;
 using TaskSpec = Swarm.Dispatcher.Api.TaskSpec;
@@ -10,7 +12,11 @@ namespace Swarm.Dispatcher.Tasks;
 /// <summary>Maps the task read model to what an agent receives.</summary>
 public static class Assignments
 {
-    public static Assignment ToAssignment(SwarmTask task)
+    /// <summary>
+    /// The assignment of <paramref name="task"/>; its secret and config references carry the ids of the values in
+    /// <paramref name="secrets"/> (empty ids for names with no live value: the agent does not start such a task).
+    /// </summary>
+    public static Assignment ToAssignment(SwarmTask task, IReadOnlyDictionary<SecretName, Api.SecretValue>? secrets = null)
     {
         var spec = new TaskSpec
         {
@@ -34,6 +40,7 @@ public static class Assignments
         AddContainerSettings(spec, task.Spec);
         AddPorts(spec, task.Ports ?? task.Spec.Ports);
         AddNetworks(spec, task.Networks);
+        AddFiles(spec, task.Spec, secrets ?? TaskSecrets.None);
 
         return new Assignment
         {
@@ -109,6 +116,30 @@ public static class Assignments
             });
         }
     }
+
+    /// <summary>The files of the task's secrets and configs: target and mode resolved to their defaults, ids to the values sent.</summary>
+    private static void AddFiles(TaskSpec spec, ServiceSpec service, IReadOnlyDictionary<SecretName, Api.SecretValue> values)
+    {
+        foreach (var secret in service.Secrets ?? [])
+        {
+            spec.Secrets.Add(File(SecretStore.SecretKind, secret.Source, secret.Target, secret.Uid, secret.Gid, secret.Mode, values));
+        }
+
+        foreach (var config in service.Configs ?? [])
+        {
+            spec.Configs.Add(File(SecretStore.ConfigKind, config.Source, config.Target, config.Uid, config.Gid, config.Mode, values));
+        }
+    }
+
+    private static FileReference File(string kind, string name, string? target, string? uid, string? gid, uint? mode, IReadOnlyDictionary<SecretName, Api.SecretValue> values) => new()
+    {
+        Id = values.TryGetValue(new SecretName(kind, name), out var value) ? value.Id : "",
+        Name = name,
+        Target = SecretRules.TargetOf(name, target),
+        Uid = uid ?? "",
+        Gid = gid ?? "",
+        Mode = mode ?? SecretRules.DefaultMode,
+    };
 
     private static void AddNetworks(TaskSpec spec, IReadOnlyList<NetworkAttachment>? networks)
     {

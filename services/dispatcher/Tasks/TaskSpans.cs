@@ -14,14 +14,14 @@ public static class TaskSpans
     /// The assignment to send to the task's node; a task still <c>assigned</c> is recorded as
     /// <c>task dispatched</c>, from its assignment to now.
     /// </summary>
-    public static Api.Assignment Dispatch(SwarmTask task, TimeProvider time)
+    public static Api.Assignment Dispatch(SwarmTask task, TimeProvider time, IReadOnlyDictionary<SecretName, Api.SecretValue>? secrets = null)
     {
         if (task.State == ModelTaskState.Assigned)
         {
             TaskTracing.Record(Source, "task dispatched", task.TraceParent, task.UpdatedAt, time.GetUtcNow(), TaskTracing.Tags(task.Id, task.ServiceId, task.ServiceName, task.Slot, task.NodeId), ActivityKind.Producer);
         }
 
-        return Assignments.ToAssignment(task);
+        return Assignments.ToAssignment(task, secrets);
     }
 
     /// <summary>

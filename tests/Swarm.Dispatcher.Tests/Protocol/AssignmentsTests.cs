@@ -75,4 +75,44 @@ public sealed class AssignmentsTests
         Assert.Equal((80, 8080, "tcp", "ingress"), (port.TargetPort, port.PublishedPort, port.Protocol, port.Mode));
         Assert.Empty(spec.Networks);
     }
+
+    [Fact]
+    public void Secret_and_config_files_carry_the_resolved_ids_default_targets_and_modes()
+    {
+        var task = Task(null, null) with
+        {
+            Spec = new ServiceSpec
+            {
+                Name = "web",
+                Image = "busybox",
+                Secrets = [new SecretReferenceSpec { Source = "db" }, new SecretReferenceSpec { Source = "gone", Target = "old", Uid = "100", Gid = "101", Mode = 0x100 }],
+                Configs = [new ConfigReferenceSpec { Source = "nginx", Target = "/etc/nginx.conf" }],
+            },
+        };
+        var values = new Dictionary<SecretName, Swarm.Dispatcher.Api.SecretValue>
+        {
+            [new SecretName("secret", "db")] = new() { Id = "id-db", Kind = "secret", Name = "db" },
+            [new SecretName("config", "nginx")] = new() { Id = "id-nginx", Kind = "config", Name = "nginx" },
+            // a secret of the same name as the config: kinds do not mix
+            [new SecretName("secret", "nginx")] = new() { Id = "id-wrong", Kind = "secret", Name = "nginx" },
+        };
+
+        var spec = Assignments.ToAssignment(task, values).Spec;
+
+        Assert.Equal(2, spec.Secrets.Count);
+        Assert.Equal(("id-db", "db", "db", 0x124u), (spec.Secrets[0].Id, spec.Secrets[0].Name, spec.Secrets[0].Target, spec.Secrets[0].Mode));
+        Assert.Equal(("", "gone", "old", "100", "101", 0x100u), (spec.Secrets[1].Id, spec.Secrets[1].Name, spec.Secrets[1].Target, spec.Secrets[1].Uid, spec.Secrets[1].Gid, spec.Secrets[1].Mode));
+        var config = Assert.Single(spec.Configs);
+        Assert.Equal(("id-nginx", "/etc/nginx.conf", 0x124u), (config.Id, config.Target, config.Mode));
+    }
+
+    [Fact]
+    public void Only_the_names_tasks_reference_are_looked_up()
+    {
+        var plain = Task(null, null);
+        var withSecret = plain with { Spec = plain.Spec with { Secrets = [new SecretReferenceSpec { Source = "db" }], Configs = [new ConfigReferenceSpec { Source = "db" }] } };
+
+        Assert.Empty(TaskSecrets.NamesOf([plain, plain]));
+        Assert.Equal([new SecretName("config", "db"), new SecretName("secret", "db")], TaskSecrets.NamesOf([plain, withSecret, withSecret]).OrderBy(n => n.Kind));
+    }
 }
