@@ -41,6 +41,7 @@ public sealed class SecretDeliveryTests(ITestOutputHelper output)
             using var watching = new CancellationTokenSource();
             var seenByBystander = new List<SessionMessage>();
             var bystanderStream = WatchAsync(bystander, registered.SessionId, seenByBystander, watching.Token);
+            var bystanderBeats = HeartbeatAsync(bystander, registered, watching.Token);
 
             await CreateSecretAsync(cluster, "db", first);
             await CreateSecretAsync(cluster, "db2", second);
@@ -69,8 +70,11 @@ public sealed class SecretDeliveryTests(ITestOutputHelper output)
             Ok(await cluster.SwarmctlAsync("secret", "rm", "db"));
             output.WriteLine($"rotated and removed after {clock.Elapsed.TotalSeconds:0.0} s");
 
+            var statuses = await cluster.NodeStatusAsync();
+            Assert.True(statuses["bystander"] == "READY", "the bystander's session stayed open all along");
             await watching.CancelAsync();
             await bystanderStream;
+            await bystanderBeats;
             Assert.True(seenByBystander.Count > 0, "the bystander's session stream sent its COMPLETE set");
             Assert.All(seenByBystander, m => Assert.True(m.Assignments is null || m.Assignments.Secrets.Count == 0, $"the bystander received a value: {m.Assignments?.Secrets.Count}"));
             AssertAbsent("the bystander's session stream", Concat(seenByBystander.Select(m => m.ToByteArray())), first, second);
@@ -147,6 +151,22 @@ public sealed class SecretDeliveryTests(ITestOutputHelper output)
                 {
                     seen.Add(message);
                 }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || ex is RpcException { StatusCode: StatusCode.Cancelled })
+        {
+        }
+    }
+
+    private static async Task HeartbeatAsync(TestNode node, RegisterResponse registered, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Max(200, registered.HeartbeatPeriodMs / 2));
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await node.Dispatcher.HeartbeatAsync(new HeartbeatRequest { SessionId = registered.SessionId }, cancellationToken: cancellationToken);
+                await Task.Delay(period, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException || ex is RpcException { StatusCode: StatusCode.Cancelled })

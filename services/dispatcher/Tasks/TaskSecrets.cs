@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore.Secrets;
@@ -55,9 +56,10 @@ public static class TaskSecrets
 /// <summary>
 /// <see cref="ISecretSource"/> over the encrypted store: names are resolved to ids on every call (a secret removed and
 /// created again under its name is a new id); values, immutable, are kept in memory by id once decrypted, and only
-/// while few (a bounded cache, emptied when full).
+/// while few (a bounded cache, emptied when full). A value that cannot be decrypted (a key-encryption key that is not the
+/// cluster's) is left out, so the tasks that need it fail on their node with a clear error while the others run.
 /// </summary>
-public sealed class StoreSecretSource(SecretStore store) : ISecretSource
+public sealed class StoreSecretSource(SecretStore store, ILogger<StoreSecretSource>? logger = null) : ISecretSource
 {
     private const int MaxCached = 1024;
 
@@ -71,7 +73,18 @@ public sealed class StoreSecretSource(SecretStore store) : ISecretSource
         {
             if (!_values.TryGetValue(id, out var value))
             {
-                if (await store.ReadValueAsync(kind, id, cancellationToken) is not { } data)
+                byte[]? data;
+                try
+                {
+                    data = await store.ReadValueAsync(kind, id, cancellationToken);
+                }
+                catch (CryptographicException ex)
+                {
+                    logger?.LogError("the value of {Kind} {Name} ({Id}) cannot be decrypted; tasks that need it will not start: {Reason}", kind, name, id, ex.Message);
+                    continue;
+                }
+
+                if (data is null)
                 {
                     continue; // removed between the two reads
                 }
