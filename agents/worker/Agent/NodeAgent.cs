@@ -227,16 +227,23 @@ public sealed class NodeAgent
                 continue;
             }
 
-            var tasks = assignments.Tasks.Select(ProtoMapping.ToModel).ToList();
-            if (assignments.Type == AssignmentsMessage.Types.Type.Complete)
-            {
-                _logger.LogInformation("{Hostname}: {Count} tasks assigned", _settings.Hostname, tasks.Count);
-                await supervisor.ApplyCompleteAsync(tasks, ct);
-            }
-            else
-            {
-                supervisor.ApplyIncremental(tasks);
-            }
+            await ApplyAsync(assignments, supervisor, ct);
+        }
+    }
+
+    /// <summary>One assignments message: its secret and config values (never logged: only their count), then its tasks.</summary>
+    internal async Task ApplyAsync(AssignmentsMessage assignments, TaskSupervisor supervisor, CancellationToken ct)
+    {
+        var tasks = assignments.Tasks.Select(ProtoMapping.ToModel).ToList();
+        var values = assignments.Secrets.Select(ProtoMapping.ToModel).ToList();
+        if (assignments.Type == AssignmentsMessage.Types.Type.Complete)
+        {
+            _logger.LogInformation("{Hostname}: {Count} tasks assigned, {Values} secret and config values held", _settings.Hostname, tasks.Count, values.Count);
+            await supervisor.ApplyCompleteAsync(tasks, values, ct);
+        }
+        else
+        {
+            supervisor.ApplyIncremental(tasks, values, [.. assignments.RemovedSecretIds]);
         }
     }
 
