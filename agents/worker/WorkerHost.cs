@@ -132,7 +132,7 @@ public sealed class WorkerHost : BackgroundService
         {
             "sim" => new SimExecutor(sim, _time),
             "docker" => CreateDockerExecutor(logger),
-            _ => new ProcessExecutor(_options.StateDir, () => NodeIdentity.Load(_options.StateDir), _time, logger),
+            _ => new ProcessExecutor(_options.StateDir, () => NodeIdentity.Load(_options.StateDir), _time, logger) { SecretsDir = _options.SecretsDir },
         })];
     }
 
@@ -190,6 +190,6 @@ public sealed class WorkerHost : BackgroundService
             ?? throw new InvalidOperationException($"--executor docker: no Docker engine (set DOCKER_HOST or start one on {DockerEngine.DefaultSocket})");
         logger.LogInformation("docker executor: engine at {Endpoint}", endpoint);
         var stateDir = _options.StateDir;
-        return new DockerExecutor(DockerEngine.CreateClient(endpoint), _options.Hostname, () => NodeIdentity.Load(stateDir), _time, logger);
+        return new DockerExecutor(DockerEngine.CreateClient(endpoint), _options.Hostname, () => NodeIdentity.Load(stateDir), _time, logger) { SecretsDir = _options.SecretsDir };
     }
 }

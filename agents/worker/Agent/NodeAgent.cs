@@ -227,18 +227,18 @@ public sealed class NodeAgent
                 continue;
             }
 
-            await ApplyAsync(assignments, supervisor, ct);
+            await ApplyAsync(assignments, supervisor, _logger, _settings.Hostname, ct);
         }
     }
 
     /// <summary>One assignments message: its secret and config values (never logged: only their count), then its tasks.</summary>
-    internal async Task ApplyAsync(AssignmentsMessage assignments, TaskSupervisor supervisor, CancellationToken ct)
+    internal static async Task ApplyAsync(AssignmentsMessage assignments, TaskSupervisor supervisor, ILogger logger, string hostname, CancellationToken ct)
     {
         var tasks = assignments.Tasks.Select(ProtoMapping.ToModel).ToList();
         var values = assignments.Secrets.Select(ProtoMapping.ToModel).ToList();
         if (assignments.Type == AssignmentsMessage.Types.Type.Complete)
         {
-            _logger.LogInformation("{Hostname}: {Count} tasks assigned, {Values} secret and config values held", _settings.Hostname, tasks.Count, values.Count);
+            logger.LogInformation("{Hostname}: {Count} tasks assigned, {Values} secret and config values held", hostname, tasks.Count, values.Count);
             await supervisor.ApplyCompleteAsync(tasks, values, ct);
         }
         else
