@@ -84,6 +84,7 @@ public sealed class DockerSecretsTests : IAsyncLifetime
             TmpfsRoot.Config("c2", "motd", "hello"),
         ]);
         var script = """
+            exec 2>&1
             cat /run/secrets/db; echo
             cat /etc/app/app.conf; echo
             cat /motd; echo
@@ -121,12 +122,13 @@ public sealed class DockerSecretsTests : IAsyncLifetime
         await _sink.WaitForAsync(holder.TaskId, TaskState.Running, Timeout);
         Assert.True(File.Exists(Path.Combine(_root.TaskDir(holder.TaskId), "secrets", "db")));
 
-        var other = NewTask([], [], "sh", "-c", "ls /run/secrets; cat /run/secrets/db; echo end");
+        var other = NewTask([], [], "sh", "-c", "exec 2>&1; ls /run/secrets; cat /run/secrets/db; echo end");
         var (_, otherRun) = Start(executor, other);
         await otherRun.WaitAsync(Timeout);
         var output = await OutputOf(executor, other.TaskId);
         Assert.DoesNotContain("s3cr3t", output);
-        Assert.Contains(output, l => l.Contains("/run/secrets", StringComparison.Ordinal) && l.Contains("No such file or directory", StringComparison.Ordinal));
+        Assert.Contains("ls: /run/secrets: No such file or directory", output);
+        Assert.Contains("cat: can't open '/run/secrets/db': No such file or directory", output);
         var container = (await _engine.Client!.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
