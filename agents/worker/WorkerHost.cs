@@ -5,6 +5,7 @@ using Swarm.Worker.Ca;
 using Swarm.Worker.Cli;
 using Swarm.Worker.Exec;
 using Swarm.Worker.Exec.Docker;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker;
 
@@ -74,6 +75,11 @@ public sealed class WorkerHost : BackgroundService
             }
 
             logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, string.Join(",", _options.Dispatchers));
+            if (_options.Executor is "docker" or "process" && OperatingSystem.IsLinux() && new TaskFilesRoot(_options.SecretsDir, logger).Unsuitable() is { } why)
+            {
+                logger.LogWarning("secrets directory {SecretsDir}: {Why}. Tasks with secrets or configs will be rejected", _options.SecretsDir, why);
+            }
+
             await Task.WhenAll(agents.Select(a => Task.Run(() => RunNodeAsync(a, logger, stoppingToken), CancellationToken.None)));
         }
         finally

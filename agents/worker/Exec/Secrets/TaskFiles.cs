@@ -241,13 +241,10 @@ public sealed class TaskFilesRoot
     private void EnsureRoot(string what)
     {
         // the nearest existing directory first: nothing is created on a filesystem that is not a tmpfs
-        var existing = Path;
-        while (!System.IO.Directory.Exists(existing) && System.IO.Path.GetDirectoryName(existing) is { } parent)
+        if (Unsuitable() is { } why)
         {
-            existing = parent;
+            throw new TaskRejectedException($"{what} cannot be written: {why}");
         }
-
-        RequireTmpfs(existing, what);
         if (!System.IO.Directory.Exists(Path))
         {
             System.IO.Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -267,20 +264,38 @@ public sealed class TaskFilesRoot
         RequireTmpfs(Path, what);
     }
 
+    /// <summary>Why the root cannot hold task files (it, or the directory it would be created in, is not on a tmpfs); null when it can.</summary>
+    public string? Unsuitable()
+    {
+        var existing = Path;
+        while (!System.IO.Directory.Exists(existing) && System.IO.Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        return NotTmpfs(existing);
+    }
+
     private static void RequireTmpfs(string path, string what)
+    {
+        if (NotTmpfs(path) is { } why)
+        {
+            throw new TaskRejectedException($"{what} cannot be written: {why}");
+        }
+    }
+
+    private static string? NotTmpfs(string path)
     {
         var type = Posix.FilesystemType(path, out var errno);
         if (type is null)
         {
-            throw new TaskRejectedException($"{what} cannot be written: the filesystem of {path} cannot be read ({Posix.ErrorText(errno)}) (--secrets-dir)");
+            return $"the filesystem of {path} cannot be read ({Posix.ErrorText(errno)}) (--secrets-dir)";
         }
 
-        if (type != Posix.TmpfsMagic)
-        {
-            throw new TaskRejectedException(
-                $"{what} cannot be written: {path} is on {FilesystemName(type.Value)}, not a tmpfs; secret and config values are kept "
-                + "in memory only, never on persistent disk (--secrets-dir names a directory on a tmpfs, such as /dev/shm)");
-        }
+        return type == Posix.TmpfsMagic
+            ? null
+            : $"{path} is on {FilesystemName(type.Value)}, not a tmpfs; secret and config values are kept in memory only, "
+                + "never on persistent disk (--secrets-dir names a directory on a tmpfs, such as /dev/shm)";
     }
 
     private static string FilesystemName(long type) => type switch
