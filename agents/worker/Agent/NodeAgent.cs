@@ -81,6 +81,9 @@ public sealed class NodeAgent
         finally
         {
             await Task.WhenAll(parts).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            // the node's session is over: its secret and config values are forgotten (a next session sends them again)
+            _executor.Secrets.Clear();
         }
     }
 
