@@ -5,6 +5,7 @@ using Swarm.Worker.Ca;
 using Swarm.Worker.Cli;
 using Swarm.Worker.Exec;
 using Swarm.Worker.Exec.Docker;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker;
 
@@ -74,6 +75,11 @@ public sealed class WorkerHost : BackgroundService
             }
 
             logger.LogInformation("starting {Count} node agent(s) ({Executor} executor) against {Dispatcher}", agents.Count, _options.Executor, string.Join(",", _options.Dispatchers));
+            if (_options.Executor is "docker" or "process" && OperatingSystem.IsLinux() && new TaskFilesRoot(_options.SecretsDir, logger).Unsuitable() is { } why)
+            {
+                logger.LogWarning("secrets directory {SecretsDir}: {Why}. Tasks with secrets or configs will be rejected", _options.SecretsDir, why);
+            }
+
             await Task.WhenAll(agents.Select(a => Task.Run(() => RunNodeAsync(a, logger, stoppingToken), CancellationToken.None)));
         }
         finally
@@ -132,7 +138,7 @@ public sealed class WorkerHost : BackgroundService
         {
             "sim" => new SimExecutor(sim, _time),
             "docker" => CreateDockerExecutor(logger),
-            _ => new ProcessExecutor(_options.StateDir, () => NodeIdentity.Load(_options.StateDir), _time, logger),
+            _ => new ProcessExecutor(_options.StateDir, () => NodeIdentity.Load(_options.StateDir), _time, logger) { SecretsDir = _options.SecretsDir },
         })];
     }
 
@@ -190,6 +196,6 @@ public sealed class WorkerHost : BackgroundService
             ?? throw new InvalidOperationException($"--executor docker: no Docker engine (set DOCKER_HOST or start one on {DockerEngine.DefaultSocket})");
         logger.LogInformation("docker executor: engine at {Endpoint}", endpoint);
         var stateDir = _options.StateDir;
-        return new DockerExecutor(DockerEngine.CreateClient(endpoint), _options.Hostname, () => NodeIdentity.Load(stateDir), _time, logger);
+        return new DockerExecutor(DockerEngine.CreateClient(endpoint), _options.Hostname, () => NodeIdentity.Load(stateDir), _time, logger) { SecretsDir = _options.SecretsDir };
     }
 }

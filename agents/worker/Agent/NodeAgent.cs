@@ -81,6 +81,9 @@ public sealed class NodeAgent
         finally
         {
             await Task.WhenAll(parts).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            // the node's session is over: its secret and config values are forgotten (a next session sends them again)
+            _executor.Secrets.Clear();
         }
     }
 
@@ -227,16 +230,23 @@ public sealed class NodeAgent
                 continue;
             }
 
-            var tasks = assignments.Tasks.Select(ProtoMapping.ToModel).ToList();
-            if (assignments.Type == AssignmentsMessage.Types.Type.Complete)
-            {
-                _logger.LogInformation("{Hostname}: {Count} tasks assigned", _settings.Hostname, tasks.Count);
-                await supervisor.ApplyCompleteAsync(tasks, ct);
-            }
-            else
-            {
-                supervisor.ApplyIncremental(tasks);
-            }
+            await ApplyAsync(assignments, supervisor, _logger, _settings.Hostname, ct);
+        }
+    }
+
+    /// <summary>One assignments message: its secret and config values (never logged: only their count), then its tasks.</summary>
+    internal static async Task ApplyAsync(AssignmentsMessage assignments, TaskSupervisor supervisor, ILogger logger, string hostname, CancellationToken ct)
+    {
+        var tasks = assignments.Tasks.Select(ProtoMapping.ToModel).ToList();
+        var values = assignments.Secrets.Select(ProtoMapping.ToModel).ToList();
+        if (assignments.Type == AssignmentsMessage.Types.Type.Complete)
+        {
+            logger.LogInformation("{Hostname}: {Count} tasks assigned, {Values} secret and config values held", hostname, tasks.Count, values.Count);
+            await supervisor.ApplyCompleteAsync(tasks, values, ct);
+        }
+        else
+        {
+            supervisor.ApplyIncremental(tasks, values, [.. assignments.RemovedSecretIds]);
         }
     }
 

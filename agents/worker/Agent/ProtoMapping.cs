@@ -1,6 +1,9 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using Swarm.Dispatcher.Api;
 using Swarm.Worker.Exec;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Agent;
 
@@ -59,9 +62,36 @@ internal static class ProtoMapping
                         Aliases = n.Aliases.ToList(),
                     })
                     .ToList(),
+                Secrets = spec.Secrets.Select(ToModel).ToList(),
+                Configs = spec.Configs.Select(ToModel).ToList(),
             }
             : new TaskRunSpec(),
     };
+
+    public static TaskFileReference ToModel(FileReference r) => new()
+    {
+        Id = r.Id,
+        Name = r.Name,
+        Target = r.Target,
+        Uid = string.IsNullOrEmpty(r.Uid) ? null : r.Uid,
+        Gid = string.IsNullOrEmpty(r.Gid) ? null : r.Gid,
+        Mode = r.Mode,
+    };
+
+    /// <summary>
+    /// A value as the agent holds it: the bytes are copied out of the message, and the message's own copy is zeroed
+    /// (the message is not used again), so that one copy is left to forget.
+    /// </summary>
+    public static HeldValue ToModel(SecretValue v)
+    {
+        var data = v.Data.ToByteArray();
+        if (MemoryMarshal.TryGetArray(v.Data.Memory, out var segment) && segment.Array is { } array)
+        {
+            CryptographicOperations.ZeroMemory(array.AsSpan(segment.Offset, segment.Count));
+        }
+
+        return new HeldValue(v.Id, v.Kind == "config" ? ValueKind.Config : ValueKind.Secret, v.Name, data);
+    }
 
     public static TaskStatusUpdate ToProto(StatusUpdate u)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Model;
 using Swarm.Worker.Exec;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Agent;
 
@@ -8,7 +9,9 @@ namespace Swarm.Worker.Agent;
 /// Reconciles the tasks this node runs with what the dispatcher assigns (SwarmKit's agent worker).
 /// A COMPLETE set is the whole truth: tasks in it that are not yet known here are run (once), tasks
 /// running here that are missing from it are stopped. INCREMENTAL sets only add and update. A task
-/// is never started twice by one agent process.
+/// is never started twice by one agent process. The secret and config values the assignments carry are kept in the
+/// executor's store (<see cref="IExecutor.Secrets"/>) the same way: a complete set replaces them, an incremental one adds
+/// and removes.
 /// </summary>
 public sealed class TaskSupervisor : IAsyncDisposable
 {
@@ -40,6 +43,26 @@ public sealed class TaskSupervisor : IAsyncDisposable
                 return _running.Keys.ToList();
             }
         }
+    }
+
+    /// <summary>
+    /// Applies the full set of the node's non-terminal tasks and the secret and config values they need: the values
+    /// held are replaced by <paramref name="values"/> (any other is forgotten) before the tasks are applied.
+    /// </summary>
+    public Task ApplyCompleteAsync(IReadOnlyList<TaskAssignment> tasks, IReadOnlyList<HeldValue> values, CancellationToken cancellationToken)
+    {
+        _executor.Secrets.Replace(values);
+        return ApplyCompleteAsync(tasks, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies changed tasks with the values newly needed (held before the tasks are applied, as the first task
+    /// referencing one may come in the same message) and forgets the values no task of the node needs any more.
+    /// </summary>
+    public void ApplyIncremental(IReadOnlyList<TaskAssignment> tasks, IReadOnlyList<HeldValue> values, IReadOnlyList<string> removedValueIds)
+    {
+        _executor.Secrets.Update(values, removedValueIds);
+        Apply(tasks);
     }
 
     /// <summary>Applies the full set of the node's non-terminal tasks.</summary>

@@ -35,6 +35,10 @@ public sealed record WorkerOptions
           --simulate N            host N simulated nodes (<hostname>-1 … <hostname>-N) in this process
           --state-dir DIR         where the node keeps its key, certificates, identity and task records
                                   (default ./.run/workers/<hostname>)
+          --secrets-dir DIR       where tasks get their secret and config files: a directory on a
+                                  tmpfs (values never touch persistent disk; on any other
+                                  filesystem tasks using them are rejected). Default
+                                  /dev/shm/swarm-<hostname>-<digest of the state directory>
           --sim-fail-rate P       sim executor: fraction 0..1 of tasks that fail (exit 1)
           --sim-run-seconds S     sim executor: tasks complete after S seconds (default: run until stopped)
           -h, --help              show this help
@@ -61,6 +65,7 @@ public sealed record WorkerOptions
     public IReadOnlyDictionary<string, long> GenericResources { get; init; } = new Dictionary<string, long>();
     public int Simulate { get; init; }
     public string? StateDirOption { get; init; }
+    public string? SecretsDirOption { get; init; }
     public double SimFailRate { get; init; }
     public double? SimRunSeconds { get; init; }
     public bool Help { get; init; }
@@ -70,6 +75,9 @@ public sealed record WorkerOptions
 
     /// <summary>The state directory: as given, or <c>./.run/workers/&lt;hostname&gt;</c>.</summary>
     public string StateDir => Path.GetFullPath(StateDirOption ?? Path.Combine(".run", "workers", Hostname));
+
+    /// <summary>The tmpfs directory of the tasks' secret and config files: as given, or one of this node's under <c>/dev/shm</c>.</summary>
+    public string SecretsDir => Path.GetFullPath(SecretsDirOption ?? Exec.Secrets.TaskFilesRoot.DefaultPath(StateDir, Hostname));
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> on a bad flag or value.</summary>
     public static WorkerOptions Parse(IReadOnlyList<string> args) => Parse(args, Exec.Docker.DockerEngine.IsConfigured);
@@ -184,6 +192,15 @@ public sealed record WorkerOptions
                     break;
                 case "--state-dir":
                     options = options with { StateDirOption = Value() };
+                    break;
+                case "--secrets-dir":
+                    var secretsDir = Value();
+                    if (string.IsNullOrWhiteSpace(secretsDir) || secretsDir.Contains('\0'))
+                    {
+                        throw new UsageException($"--secrets-dir: '{secretsDir}' is not a directory path");
+                    }
+
+                    options = options with { SecretsDirOption = secretsDir };
                     break;
                 case "--sim-fail-rate":
                     var rate = ParseDouble(arg, Value());

@@ -1,3 +1,5 @@
+using Swarm.Worker.Exec.Secrets;
+
 namespace Swarm.Worker.Exec;
 
 /// <summary>What a controller found of a task from before this agent process started.</summary>
@@ -30,6 +32,12 @@ public interface IExecutor
 {
     /// <summary>The name agents register with (<c>process</c>, <c>sim</c>).</summary>
     string Name { get; }
+
+    /// <summary>
+    /// The values of the secrets and configs this node's tasks reference, in memory: the agent keeps it as its
+    /// assignments say; a controller reads from it what its task references (SwarmKit's <c>SecretsProvider</c>).
+    /// </summary>
+    SecretStore Secrets { get; }
 
     /// <summary>A controller for one task.</summary>
     ITaskController Controller(TaskAssignment task);

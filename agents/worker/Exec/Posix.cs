@@ -15,6 +15,51 @@ internal static partial class Posix
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int AccessNative(string path, int mode);
 
+    /// <summary>The filesystem type of tmpfs in <c>statfs</c>'s <c>f_type</c>.</summary>
+    public const long TmpfsMagic = 0x01021994;
+
+    [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int StatfsNative(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int LchownNative(string path, uint uid, uint gid);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GeteuidNative();
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    private static partial uint GetegidNative();
+
+    /// <summary>The effective user id of this process.</summary>
+    public static uint EffectiveUserId => GeteuidNative();
+
+    /// <summary>The effective group id of this process.</summary>
+    public static uint EffectiveGroupId => GetegidNative();
+
+    /// <summary>
+    /// The type of the filesystem <paramref name="path"/> is on (<c>statfs</c>'s <c>f_type</c>, e.g. <see cref="TmpfsMagic"/>),
+    /// or null with the error number when it cannot be read.
+    /// </summary>
+    public static unsafe long? FilesystemType(string path, out int errno)
+    {
+        // struct statfs is 120 bytes on 64-bit Linux (84 on 32-bit); f_type, a word, comes first
+        var buffer = stackalloc byte[512];
+        if (StatfsNative(path, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        errno = 0;
+        return IntPtr.Size == 8 ? *(long*)buffer : *(int*)buffer;
+    }
+
+    /// <summary>Changes the owner of a file (not following a symbolic link); the error number when refused, else 0.</summary>
+    public static int ChangeOwner(string path, uint uid, uint gid) => LchownNative(path, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>The text of an error number (<c>strerror</c>).</summary>
+    public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
     /// <summary>Whether this process may execute the file (<c>access(path, X_OK)</c>).</summary>
     public static bool IsExecutable(string path) => AccessNative(path, 1) == 0;
 

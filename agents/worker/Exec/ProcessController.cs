@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Exec;
 
@@ -12,6 +13,12 @@ internal sealed class ProcessController : ITaskController
     /// appended to the log file (<c>$0</c>): the process owns its output, whether or not an agent runs.
     /// </summary>
     private const string Launcher = "exec </dev/null >>\"$0\" 2>&1; exec \"$@\"";
+
+    /// <summary>The task's secrets directory, for a task with secrets.</summary>
+    public const string SecretsDirVariable = "SWARM_SECRETS_DIR";
+
+    /// <summary>The task's configs directory, for a task with configs.</summary>
+    public const string ConfigsDirVariable = "SWARM_CONFIGS_DIR";
 
     private readonly ProcessExecutor _executor;
     private readonly TaskAssignment _task;
@@ -25,6 +32,7 @@ internal sealed class ProcessController : ITaskController
     private int _pid;
     private long _startTime;
     private bool _leadsGroup;
+    private TaskFiles? _files;
 
     public ProcessController(ProcessExecutor executor, TaskAssignment task)
     {
@@ -102,6 +110,11 @@ internal sealed class ProcessController : ITaskController
             throw new TaskRejectedException($"task: working directory {_task.Spec.WorkingDir} does not exist");
         }
 
+        if (TaskFilesRoot.Needs(_task.Spec))
+        {
+            _files = _executor.Files.Materialise(_task, _executor.Secrets);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -153,6 +166,10 @@ internal sealed class ProcessController : ITaskController
         {
             psi.Environment[key] = value;
         }
+
+        // the task's own secret and config directories, and no others (not an agent's own, inherited)
+        SetOrRemove(psi.Environment, SecretsDirVariable, _files?.SecretsDir);
+        SetOrRemove(psi.Environment, ConfigsDirVariable, _files?.ConfigsDir);
 
         // the mark that finds the process when no record of it was written
         psi.Environment[TaskProcesses.TaskIdVariable] = _task.TaskId;
@@ -218,6 +235,18 @@ internal sealed class ProcessController : ITaskController
         }
 
         return env;
+    }
+
+    private static void SetOrRemove(IDictionary<string, string?> environment, string name, string? value)
+    {
+        if (value is null)
+        {
+            environment.Remove(name);
+        }
+        else
+        {
+            environment[name] = value;
+        }
     }
 
     /// <summary>
@@ -310,6 +339,12 @@ internal sealed class ProcessController : ITaskController
         if (_exit.Task.IsCompleted)
         {
             _records.Delete(_task.TaskId);
+        }
+
+        // the task ended (or never started): its files go; a process left running for a later agent keeps them
+        if (_exit.Task.IsCompleted || _pid <= 0)
+        {
+            _executor.Files.Remove(_task.TaskId);
         }
 
         _process?.Dispose();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Exec;
 
@@ -18,6 +19,11 @@ namespace Swarm.Worker.Exec;
 /// reaches other tasks only through the host. It is told its service name, its allocated address and the
 /// ports to listen on in the environment (<c>SWARM_SERVICE_NAME</c>, <c>SWARM_TASK_ADDRESS</c>,
 /// <c>SWARM_PORT_&lt;target&gt;</c>, <c>PORT</c>); nothing routes that address to it.
+/// A task's secrets and configs are files in a tmpfs directory private to the task (<see cref="TaskFilesRoot"/>):
+/// <c>$SWARM_SECRETS_DIR/&lt;target&gt;</c>, and <c>$SWARM_CONFIGS_DIR/&lt;target&gt;</c> for a config whose target is
+/// a file name or <c>$SWARM_CONFIGS_DIR/&lt;target relative to /&gt;</c> for one whose target is an absolute path
+/// (<c>/etc/app.conf</c> → <c>$SWARM_CONFIGS_DIR/etc/app.conf</c>); each variable is set only for a task that has
+/// secrets (configs). The directory is removed when the task ends.
 /// </summary>
 public sealed class ProcessExecutor : IExecutor
 {
@@ -37,6 +43,7 @@ public sealed class ProcessExecutor : IExecutor
         Logs = new TaskLogFiles(stateDir, time);
         Time = time;
         Logger = logger;
+        Files = new TaskFilesRoot(TaskFilesRoot.DefaultPath(stateDir, "process"), logger);
         Setsid = FindSetsid();
         if (Setsid is null)
         {
@@ -45,6 +52,15 @@ public sealed class ProcessExecutor : IExecutor
     }
 
     public string Name => "process";
+
+    public SecretStore Secrets { get; } = new();
+
+    /// <summary>The tmpfs directory under which tasks get their secret and config files (<see cref="TaskFilesRoot"/>).</summary>
+    public string SecretsDir
+    {
+        get => Files.Path;
+        init => Files = new TaskFilesRoot(value, Logger);
+    }
 
     /// <summary>How often an adopted process (not a child of this agent) is checked for exit.</summary>
     public TimeSpan AdoptedPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -62,6 +78,7 @@ public sealed class ProcessExecutor : IExecutor
     public int MaxRetainedLogs { get; init; } = 200;
 
     internal ProcessRecords Records { get; }
+    internal TaskFilesRoot Files { get; private init; }
     internal TaskLogFiles Logs { get; }
     internal TimeProvider Time { get; }
     internal ILogger Logger { get; }
@@ -110,6 +127,7 @@ public sealed class ProcessExecutor : IExecutor
             Records.Delete(record.TaskId);
         }
 
+        Files.RemoveStale(assignedTaskIds.Concat(_controllers.Keys).ToHashSet(StringComparer.Ordinal));
         PruneLogs();
     }
 

@@ -1,3 +1,5 @@
+using Swarm.Worker.Exec.Secrets;
+
 namespace Swarm.Worker.Exec;
 
 /// <summary>Settings of the simulated executor.</summary>
@@ -12,7 +14,8 @@ public sealed record SimOptions
 
 /// <summary>
 /// Runs nothing: tasks pass through every state and then stay running until stopped, or end after
-/// <see cref="SimOptions.RunTime"/>. Lets one process stand in for many nodes.
+/// <see cref="SimOptions.RunTime"/>. Lets one process stand in for many nodes. It holds the secret and config values
+/// its assignments carry, as every agent does, and rejects a task referencing one it does not hold, but writes no file.
 /// </summary>
 public sealed class SimExecutor : IExecutor
 {
@@ -29,6 +32,8 @@ public sealed class SimExecutor : IExecutor
 
     public string Name => "sim";
 
+    public SecretStore Secrets { get; } = new();
+
     public ITaskController Controller(TaskAssignment task)
     {
         bool fails;
@@ -37,19 +42,23 @@ public sealed class SimExecutor : IExecutor
             fails = _options.FailRate > 0 && _random.NextDouble() < _options.FailRate;
         }
 
-        return new SimController(fails, _options.RunTime, _time);
+        return new SimController(this, task.Spec, fails, _options.RunTime, _time);
     }
 
     public Task CleanupAsync(IReadOnlySet<string> assignedTaskIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private sealed class SimController(bool fails, TimeSpan? runTime, TimeProvider time) : ITaskController
+    private sealed class SimController(SimExecutor owner, TaskRunSpec spec, bool fails, TimeSpan? runTime, TimeProvider time) : ITaskController
     {
         private readonly TaskCompletionSource<TaskExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _run = new();
 
         public Task<TaskRecovery> RecoverAsync(CancellationToken cancellationToken) => Task.FromResult(TaskRecovery.None);
 
-        public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task PrepareAsync(CancellationToken cancellationToken)
+        {
+            TaskFilesRoot.CheckAvailable(spec, owner.Secrets);
+            return Task.CompletedTask;
+        }
 
         public Task StartAsync(CancellationToken cancellationToken)
         {

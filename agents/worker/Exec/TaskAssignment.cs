@@ -33,6 +33,12 @@ public sealed record TaskRunSpec
     /// <summary>The networks the task is attached to, with its address on each (none: the engine's default).</summary>
     public IReadOnlyList<TaskNetwork> Networks { get; init; } = [];
 
+    /// <summary>Secrets the task reads as files (under <c>/run/secrets</c> in a container, <c>$SWARM_SECRETS_DIR</c> for a process).</summary>
+    public IReadOnlyList<TaskFileReference> Secrets { get; init; } = [];
+
+    /// <summary>Configs the task reads as files (at their target in a container, under <c>$SWARM_CONFIGS_DIR</c> for a process).</summary>
+    public IReadOnlyList<TaskFileReference> Configs { get; init; } = [];
+
     /// <summary>Time between SIGTERM and SIGKILL when the task is stopped.</summary>
     public TimeSpan StopGracePeriod =>
         StopGracePeriodSeconds is { } s && s >= 0 ? TimeSpan.FromSeconds(s) : DefaultStopGracePeriod;
@@ -65,6 +71,34 @@ public sealed record TaskNetwork
 
     /// <summary>The service name first, then the spec's aliases.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
+}
+
+/// <summary>
+/// A secret or config as a task sees it: one file. <see cref="Id"/> names the value the assignments carry (empty: no
+/// live secret or config has the name, and the task cannot run). The value itself is never here.
+/// </summary>
+public sealed record TaskFileReference
+{
+    /// <summary>The mode of a file whose reference gives none: 0444, as Docker's.</summary>
+    public const uint DefaultMode = 0x124; // 0444
+
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+
+    /// <summary>A file name under <c>/run/secrets</c> (secrets); a file name under <c>/</c> or an absolute path (configs).</summary>
+    public string Target { get; init; } = "";
+
+    /// <summary>Numeric owner of the file (null: 0, as Docker's).</summary>
+    public string? Uid { get; init; }
+
+    /// <summary>Numeric group of the file (null: 0, as Docker's).</summary>
+    public string? Gid { get; init; }
+
+    /// <summary>Permission bits; 0 means <see cref="DefaultMode"/>.</summary>
+    public uint Mode { get; init; }
+
+    /// <summary>The permission bits the file gets.</summary>
+    public UnixFileMode FileMode => (UnixFileMode)((Mode == 0 ? DefaultMode : Mode) & 0x1FF);
 }
 
 /// <summary>A container healthcheck: while it has not passed the task stays <c>starting</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Swarm.Worker.Exec;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Tests.Agent;
 
@@ -12,6 +13,8 @@ public sealed class FakeExecutor : IExecutor
     public List<IReadOnlySet<string>> Cleanups { get; } = [];
 
     public string Name => "fake";
+
+    public SecretStore Secrets { get; } = new();
 
     public ITaskController Controller(TaskAssignment task)
     {

@@ -151,6 +151,32 @@ public sealed class MutualTlsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_values_of_the_session_complete_set_are_held_by_the_nodes_executor()
+    {
+        var ca = NewCa();
+        var dispatcher = await StartAsync(ca);
+        var spec = new TaskSpec();
+        spec.Secrets.Add(new FileReference { Id = "s1", Name = "db-password", Target = "db", Mode = 0x124 });
+        dispatcher.Assigned.Add(new Assignment
+        {
+            TaskId = "task-1", ServiceId = "svc", ServiceName = "web", Slot = 1,
+            DesiredState = DesiredState.Running, State = TaskState.Assigned, Spec = spec,
+        });
+        dispatcher.Values.Add(new SecretValue { Id = "s1", Kind = "secret", Name = "db-password", Data = Google.Protobuf.ByteString.CopyFromUtf8("s3cr3t") });
+        var executor = new FakeExecutor();
+        var (agent, _, _) = await JoinedAgentAsync(dispatcher, executor);
+
+        using var stop = new CancellationTokenSource();
+        var run = agent.RunAsync(stop.Token);
+        await Eventually.HoldsAsync(() => executor.Started.ContainsKey("task-1"));
+        Assert.Equal(["s1"], executor.Secrets.Ids);
+        Assert.Equal("s3cr3t"u8.ToArray(), executor.Secrets.CopyOf("s1", Swarm.Worker.Exec.Secrets.ValueKind.Secret));
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_node_whose_certificate_expired_before_it_could_renew_ends_its_agent()
     {
         var ca = NewCa();

@@ -53,6 +53,9 @@ public sealed class TestDispatcher : IAsyncDisposable
     /// <summary>Tasks the session's COMPLETE set assigns.</summary>
     public List<Assignment> Assigned { get; } = [];
 
+    /// <summary>The secret and config values sent with the complete set.</summary>
+    public List<SecretValue> Values { get; } = [];
+
     /// <summary>
     /// Starts on a free loopback port, presenting <paramref name="serverCertificate"/> and serving <paramref name="roots"/>
     /// (by default the CA's); certificates it issues are <paramref name="ca"/>'s.
@@ -169,6 +172,7 @@ public sealed class TestDispatcher : IAsyncDisposable
                 await responseStream.WriteAsync(new SessionMessage { Session = info });
                 var complete = new AssignmentsMessage { Type = AssignmentsMessage.Types.Type.Complete };
                 complete.Tasks.AddRange(d.Assigned);
+                complete.Secrets.AddRange(d.Values.Select(v => v.Clone()));
                 await responseStream.WriteAsync(new SessionMessage { Assignments = complete });
                 while (!d.Removed)
                 {

@@ -33,6 +33,20 @@ public sealed class WorkerOptionsTests
         Assert.Equal(2.5, options.SimRunSeconds);
     }
 
+    [Fact]
+    public void The_secrets_directory_is_as_given_or_one_of_the_node_on_dev_shm_that_a_restart_finds_again()
+    {
+        Assert.Equal("/dev/shm/mine", WorkerOptions.Parse(["--secrets-dir", "/dev/shm/mine"], engineReachable: () => false).SecretsDir);
+
+        var one = WorkerOptions.Parse(["--hostname", "n1", "--state-dir", "/var/lib/a"], engineReachable: () => false);
+        var again = WorkerOptions.Parse(["--hostname", "n1", "--state-dir", "/var/lib/a"], engineReachable: () => false);
+        var other = WorkerOptions.Parse(["--hostname", "n1", "--state-dir", "/var/lib/b"], engineReachable: () => false);
+        Assert.StartsWith("/dev/shm/swarm-n1-", one.SecretsDir);
+        Assert.Equal(one.SecretsDir, again.SecretsDir);
+        Assert.NotEqual(one.SecretsDir, other.SecretsDir);
+        Assert.Throws<UsageException>(() => WorkerOptions.Parse(["--secrets-dir", " "], engineReachable: () => false));
+    }
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--executor", "podman")]

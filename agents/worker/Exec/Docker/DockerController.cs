@@ -2,6 +2,7 @@ using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Exec.Docker;
 
@@ -16,6 +17,7 @@ internal sealed class DockerController : ITaskController
     private bool _started;
     private bool _networksAcquired;
     private volatile bool _unhealthy;
+    private TaskFiles? _files;
 
     public DockerController(DockerExecutor executor, TaskAssignment task)
     {
@@ -86,6 +88,11 @@ internal sealed class DockerController : ITaskController
         }
 
         await EnsureImageAsync(cancellationToken);
+        if (TaskFilesRoot.Needs(_task.Spec))
+        {
+            _files = _executor.Files.Materialise(_task, _executor.Secrets);
+        }
+
         AcquireNetworks();
         for (var attempt = 0; ; attempt++)
         {
@@ -237,6 +244,13 @@ internal sealed class DockerController : ITaskController
         await _watch.CancelAsync();
         _watch.Dispose();
         _executor.Ingress.Remove(_task.TaskId);
+
+        // the task ended (or never started): its files go; a container left running for a later agent keeps them
+        if (_exit.Task.IsCompleted || !_started)
+        {
+            _executor.Files.Remove(_task.TaskId);
+        }
+
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
@@ -356,6 +370,7 @@ internal sealed class DockerController : ITaskController
                 NetworkMode = networkMode,
                 Memory = spec.LimitMemoryBytes,
                 NanoCPUs = spec.LimitNanoCpus,
+                Mounts = _files?.Files.Select(f => new Mount { Type = "bind", Source = f.HostPath, Target = f.ContainerPath, ReadOnly = true }).ToList(),
             },
         };
 

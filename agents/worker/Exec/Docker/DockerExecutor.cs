@@ -4,13 +4,17 @@ using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using Swarm.Worker.Exec.Secrets;
 
 namespace Swarm.Worker.Exec.Docker;
 
 /// <summary>
 /// Runs each task as a container of a Docker engine (SwarmKit's container executor). Containers
 /// carry labels naming their node, service, task and slot; a restarted agent finds them by those
-/// labels and adopts them instead of starting duplicates.
+/// labels and adopts them instead of starting duplicates. A task's secrets and configs are files on a tmpfs of this host
+/// (<see cref="TaskFilesRoot"/>), each bind-mounted read-only into its container: a secret at
+/// <c>/run/secrets/&lt;target&gt;</c>, a config at its target (an absolute path, or a file name under <c>/</c>). The engine
+/// must run on this host (the paths are this host's); a container of another task has no such mount.
 /// </summary>
 public sealed class DockerExecutor : IExecutor, IDisposable
 {
@@ -26,9 +30,19 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         Logger = logger;
         Networks = new DockerNetworks(client, logger);
         Ingress = new IngressProxy(logger);
+        Files = new TaskFilesRoot(TaskFilesRoot.DefaultPath("docker", hostname), logger);
     }
 
     public string Name => "docker";
+
+    public SecretStore Secrets { get; } = new();
+
+    /// <summary>The tmpfs directory the task files bind-mounted into containers are written under (<see cref="TaskFilesRoot"/>).</summary>
+    public string SecretsDir
+    {
+        get => Files.Path;
+        init => Files = new TaskFilesRoot(value, Logger);
+    }
 
     /// <summary>How long a pull may take before the task is rejected (default 60 s).</summary>
     public TimeSpan PullTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -50,6 +64,9 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
     /// <summary>The routing mesh: the ingress ports this agent forwards to its running tasks.</summary>
     internal IngressProxy Ingress { get; }
+
+    /// <summary>The tasks' secret and config files on this host.</summary>
+    internal TaskFilesRoot Files { get; private init; }
 
     /// <summary>The published ingress ports this agent listens on now.</summary>
     public IReadOnlyList<int> IngressPorts => Ingress.Ports;
@@ -84,6 +101,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
                 await StopAndRemoveAsync(c.ID, GraceOf(c.Labels), cancellationToken);
             }));
         await Networks.PruneAsync(cancellationToken);
+        Files.RemoveStale(assignedTaskIds);
     }
 
     public async Task<EngineDescription?> DescribeEngineAsync(CancellationToken cancellationToken)
