@@ -135,6 +135,8 @@ public sealed class ProcessCrashRecoveryTests : IDisposable
 
         var record = new ProcessRecords(_stateDir).Load("t1")!;
         Assert.Equal(record.Pid, Posix.Session(record.Pid));
+        // read once the process has exec'ed the command: in between, its environment can read as empty
+        await Eventually.HoldsAsync(() => Posix.EnvironmentOf(record.Pid).ContainsKey("SWARM_TASK_ID"));
         var env = Posix.EnvironmentOf(record.Pid);
         Assert.Equal("t1", env["SWARM_TASK_ID"]);
         Assert.Equal(_nodeId, env["SWARM_NODE_ID"]);
