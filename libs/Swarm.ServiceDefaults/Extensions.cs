@@ -59,7 +59,8 @@ public static class Extensions
                 .WithMetrics(m => m
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation())
-                .WithLogging()
+                // the message as written ("task 1f…: Running"), not only its template, beside the structured attributes
+                .WithLogging(configureBuilder: null, configureOptions: o => o.IncludeFormattedMessage = true)
                 .UseOtlpExporter();
         }
 
