@@ -43,7 +43,11 @@ public static class Extensions
             builder.Services.AddOpenTelemetry()
                 .ConfigureResource(r =>
                 {
-                    r.AddService(serviceName, serviceInstanceId: $"{hostName ?? Environment.MachineName}-{Environment.ProcessId}");
+                    // OTEL_SERVICE_NAME, when given, names this process among its replicas (./swarm up passes
+                    // dispatcher-2, worker-1, …: the resource names a trace viewer shows); swarm.component is the service
+                    var resourceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name.Trim() : serviceName;
+                    r.AddService(resourceName, serviceInstanceId: $"{hostName ?? Environment.MachineName}-{Environment.ProcessId}");
+                    r.AddAttributes([new("swarm.component", serviceName)]);
                     if (hostName is not null)
                     {
                         r.AddAttributes([new("host.name", hostName)]);
@@ -55,7 +59,8 @@ public static class Extensions
                 .WithMetrics(m => m
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation())
-                .WithLogging()
+                // the message as written ("task 1f…: Running"), not only its template, beside the structured attributes
+                .WithLogging(configureBuilder: null, configureOptions: o => o.IncludeFormattedMessage = true)
                 .UseOtlpExporter();
         }
 

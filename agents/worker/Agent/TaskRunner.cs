@@ -239,7 +239,8 @@ public sealed class TaskRunner
             _reportedAt = now;
         }
 
-        _logger.LogDebug("task {TaskId}: {State}", _task.TaskId, state);
+        // one line per state the task reaches: the worker's log (and a log viewer filtered on TaskId) follows each task
+        _logger.LogInformation("task {TaskId} ({Task}): {State}", _task.TaskId, $"{_task.ServiceName}.{_task.Slot}", state);
         _sink.Report(new StatusUpdate(_task.TaskId, state, message, error, exitCode, now));
         Trace(state, message, error, exitCode, since, now);
     }

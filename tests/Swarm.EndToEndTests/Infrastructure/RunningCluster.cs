@@ -91,10 +91,11 @@ public sealed class RunningCluster : IAsyncDisposable
     /// <summary>Starts the cluster; <paramref name="dispatchers"/> &gt; 1 runs that many dispatcher replicas electing a leader.</summary>
     /// <remarks><paramref name="environment"/> is added to every process's environment (e.g. an OTLP endpoint).</remarks>
     /// <remarks><paramref name="backend"/>: the PostgreSQL and RabbitMQ to run on (the cluster disposes it); by default a fresh schema and vhost of the shared ones.</remarks>
-    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1, IReadOnlyDictionary<string, string>? environment = null, ClusterBackend? backend = null)
+    /// <remarks><paramref name="namedResources"/>: each process's telemetry resource is named after the process (OTEL_SERVICE_NAME), as <c>./swarm up</c> does.</remarks>
+    public static async Task<RunningCluster> StartAsync(int heartbeatSeconds = 5, int dispatchers = 1, IReadOnlyDictionary<string, string>? environment = null, ClusterBackend? backend = null, bool namedResources = false)
     {
         backend ??= ClusterBackend.Of(await IsolatedCluster.CreateAsync());
-        var cluster = new RunningCluster(backend) { _environment = environment ?? new Dictionary<string, string>() };
+        var cluster = new RunningCluster(backend) { _environment = environment ?? new Dictionary<string, string>(), _namedResources = namedResources };
         try
         {
             await cluster.RunToEndAsync("migrator", Dll("tools/migrator", "Swarm.Migrator"), []);
@@ -378,7 +379,20 @@ public sealed class RunningCluster : IAsyncDisposable
 
     private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
-    private Dictionary<string, string> BaseEnvironment(string name) => new(_environment)
+    private bool _namedResources;
+
+    private Dictionary<string, string> BaseEnvironment(string name)
+    {
+        var environment = BaseEnvironmentOf(name);
+        if (_namedResources)
+        {
+            environment["OTEL_SERVICE_NAME"] = name;
+        }
+
+        return environment;
+    }
+
+    private Dictionary<string, string> BaseEnvironmentOf(string name) => new(_environment)
     {
         ["ConnectionStrings__Postgres"] = _cluster.PostgresConnection,
         ["ConnectionStrings__RabbitMq"] = _cluster.RabbitMqUri,
