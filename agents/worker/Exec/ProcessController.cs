@@ -157,6 +157,12 @@ internal sealed class ProcessController : ITaskController
             psi.ArgumentList.Add(arg);
         }
 
+        // the agent's own settings are not the task's: its join token, its telemetry key, its configuration
+        foreach (var key in psi.Environment.Keys.Where(IsAgentSetting).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+
         foreach (var (key, value) in spec.Env)
         {
             psi.Environment[key] = value;
@@ -212,6 +218,17 @@ internal sealed class ProcessController : ITaskController
     /// and for each published port <c>SWARM_PORT_&lt;target&gt;=&lt;published&gt;</c>, the port to listen on
     /// (plus <c>PORT</c> when there is exactly one). The task's own environment does not override these.
     /// </summary>
+    /// <summary>
+    /// A variable of the agent's own environment a task process does not inherit: <c>SWARM_*</c> (the join token among
+    /// them), <c>Swarm__*</c> and <c>Worker__*</c> (configuration), <c>OTEL_*</c> (the telemetry endpoint and its key).
+    /// A task that needs one gets it from its spec.
+    /// </summary>
+    internal static bool IsAgentSetting(string key) =>
+        key.StartsWith("SWARM_", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("Swarm__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("Worker__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase);
+
     internal static IReadOnlyDictionary<string, string> NetworkEnvironment(TaskAssignment task)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)

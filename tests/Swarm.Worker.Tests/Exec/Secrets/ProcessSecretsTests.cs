@@ -196,4 +196,27 @@ public sealed class ProcessSecretsTests : IDisposable
         await new TaskRunner(kept, second.Controller(kept), _sink, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None).WaitAsync(Timeout);
         Assert.False(Directory.Exists(_root.TaskDir("kept")));
     }
+
+    [SkippableFact]
+    public async Task A_process_does_not_inherit_the_agents_join_token_or_telemetry_key()
+    {
+        Skip.If(TmpfsRoot.Unavailable is not null, TmpfsRoot.Unavailable);
+        Environment.SetEnvironmentVariable("SWARM_JOIN_TOKEN", "SWMTKN-1-inherited");
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", "x-otlp-api-key=inherited");
+        try
+        {
+            var executor = Executor();
+            var task = Tasks.Assignment("t1", command: ["sh", "-c", "echo \"token=$SWARM_JOIN_TOKEN otel=$OTEL_EXPORTER_OTLP_HEADERS mine=$SWARM_MINE path=${PATH:+set}\""]);
+            task = task with { Spec = task.Spec with { Env = new Dictionary<string, string> { ["SWARM_MINE"] = "given" } } };
+            var (_, run) = Start(executor, task);
+            await run.WaitAsync(Timeout);
+
+            Assert.Equal(["token= otel= mine=given path=set"], await OutputOf(executor, "t1"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SWARM_JOIN_TOKEN", null);
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", null);
+        }
+    }
 }
