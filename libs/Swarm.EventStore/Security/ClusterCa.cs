@@ -54,6 +54,7 @@ public sealed class ClusterCa
     private readonly long _lockKey;
     private readonly Lock _gate = new();
     private Loaded? _cached;
+    private Loaded? _opened; // the last state whose keys this process opened: kept when only their sealing changes
     private long _cachedAt;
     private Task<Loaded>? _loading;
 
@@ -639,7 +640,7 @@ public sealed class ClusterCa
                 Loaded? cached;
                 lock (_gate)
                 {
-                    cached = _cached;
+                    cached = _opened;
                 }
 
                 var kept = cached?.Opened is { } held
@@ -677,7 +678,16 @@ public sealed class ClusterCa
         }
 
         var digest = JoinToken.DigestOf(roots[0]);
-        return new Loaded(document, state, new OpenedKeys(signing, new JoinToken(digest, workerSecret), new JoinToken(digest, managerSecret)));
+        var loaded = new Loaded(document, state, new OpenedKeys(signing, new JoinToken(digest, workerSecret), new JoinToken(digest, managerSecret)));
+        lock (_gate)
+        {
+            if (_opened is null || _opened.Document.ClusterId != document.ClusterId || _opened.Document.Revision <= document.Revision)
+            {
+                _opened = loaded;
+            }
+        }
+
+        return loaded;
     }
 
     /// <summary>The key that seals <paramref name="document"/>'s keys now; throws <see cref="ClusterLockedException"/> when this process lacks it.</summary>
