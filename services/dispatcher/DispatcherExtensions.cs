@@ -51,9 +51,11 @@ public static class DispatcherExtensions
         });
         builder.Services.AddSingleton<TermFence>();
         // the key-encryption key (Swarm:Ca:KeyFile or Swarm:Ca:Key) is read when the CA is first used, at start-up
+        // the keys this process holds: the key-encryption key and, once unlocked (autolock), the unlock key in memory
+        builder.Services.TryAddSingleton(sp => new ManagerKeys(ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey()));
         builder.Services.TryAddSingleton(sp => new ClusterCa(
             sp.GetRequiredService<Marten.IDocumentStore>(),
-            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetRequiredService<ManagerKeys>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ClusterCa>>()));
         builder.Services.TryAddSingleton<ICertificateAuthority>(sp => new ClusterCaAuthority(sp.GetRequiredService<ClusterCa>()));
@@ -92,6 +94,7 @@ public static class DispatcherExtensions
         app.MapGrpcService<DispatcherService>();
         app.MapGrpcService<NodeCaService>();
         app.MapLogEndpoint();
+        app.MapAutolockEndpoint();
         app.MapRaftStatus();
         return app;
     }
