@@ -53,6 +53,8 @@ public sealed class DispatcherLogClient : IDisposable
         var state = await _ca.CurrentAsync(cancellationToken);
         _mine = await _certificates.CurrentAsync(state, cancellationToken);
         _state = state;
+        request.Version = HttpVersion.Version20; // a message made by the caller does not take the client's defaults
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
         return await _http.SendAsync(request, cancellationToken);
     }
 

@@ -5,8 +5,9 @@ using Swarm.Security;
 namespace Swarm.Dispatcher.Security;
 
 /// <summary>
-/// Autolock on the dispatcher's TLS port, for the control API only (a manager certificate of this cluster — not the
-/// locked identity, which proves no more than the key-encryption key): <c>GET /autolock</c> answers whether this replica
+/// Autolock on the dispatcher's TLS port, for the control API only (a manager certificate of this cluster; the locked
+/// identity of a locked control API included — the unlock key itself is what authorises an unlock, and a connection
+/// opened while the caller was locked is reused after): <c>GET /autolock</c> answers whether this replica
 /// is locked; <c>POST /unlock</c> with <c>{"key":"SWMKEY-1-…"}</c> unlocks it (400 for a wrong key, 409 when autolock
 /// is off). While locked the replica refuses agents' Register, Session and certificate calls (FAILED_PRECONDITION).
 /// The key is never logged.
@@ -81,8 +82,6 @@ public static class AutolockEndpoint
             return Results.Text($"autolock calls need a manager certificate of this cluster: {problem}", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        return CertificateIdentity.From(peer) is { NodeId: ClusterCa.LockedIdentityName }
-            ? Results.Text("the locked identity may not unlock: a locked manager cannot unlock another", statusCode: StatusCodes.Status403Forbidden)
-            : null;
+        return null;
     }
 }

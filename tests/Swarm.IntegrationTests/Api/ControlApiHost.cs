@@ -36,7 +36,7 @@ internal sealed class ControlApiHost : IAsyncDisposable
     public int HealthPort { get; }
 
     /// <summary>Starts one on <paramref name="cluster"/>, with the key-encryption key <paramref name="kek"/> (a new one when null; give the same to start it again on the same CA).</summary>
-    public static async Task<ControlApiHost> StartAsync(IsolatedCluster cluster, string? kek = null)
+    public static async Task<ControlApiHost> StartAsync(IsolatedCluster cluster, string? kek = null, Dictionary<string, string?>? settings = null)
     {
         var dir = Directory.CreateTempSubdirectory("controlapi-test-").FullName;
         var tlsPort = LoopbackPorts.Free();
@@ -57,6 +57,11 @@ internal sealed class ControlApiHost : IAsyncDisposable
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddSwarmDefaults("controlapi");
         TestHosts.Quiet(builder.Logging);
         builder.AddControlApi();
