@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Marten;
 using Swarm.Contracts.Events;
 using Swarm.EventStore.Secrets;
@@ -43,6 +44,25 @@ public sealed class AutolockTests
             + string.Join("\n", await log.RawAsync($"select data::text from {log.Cluster.Schema}.mt_events"));
         Assert.DoesNotContain(key.ToString()["SWMKEY-1-".Length..], everything, StringComparison.Ordinal);
         Assert.Equal(["autolock-enabled", "locked-identity-issued"], (await CaEventsAsync(log.NewStore())).Select(e => e.Change));
+
+        // what is stored does not open with the key-encryption key alone, and opens with it and the unlock key
+        await using (var query = log.NewStore().QuerySession())
+        {
+            var document = (await query.LoadAsync<ClusterCaDocument>(ClusterCaDocument.FixedId))!;
+            var dataKey = (await query.LoadAsync<SecretDataKeyDocument>(SecretDataKeyDocument.FixedId))!;
+            var kek = KeyEncryptionKey.Parse(log.Kek);
+            var rootPurpose = ClusterCaDocument.RootKeyPurpose(document.ClusterId, (await first.CurrentAsync()).RootFingerprints[0]);
+            var workerPurpose = ClusterCaDocument.SecretPurpose(document.ClusterId, "worker");
+            var dataPurpose = SecretDataKeyDocument.Purpose(dataKey.Id);
+            Assert.True(document.Autolock);
+            Assert.True(dataKey.Autolocked);
+            Assert.ThrowsAny<CryptographicException>(() => kek.Open(document.SealedRootKeys[0], rootPurpose));
+            Assert.ThrowsAny<CryptographicException>(() => kek.Open(document.SealedWorkerSecret, workerPurpose));
+            Assert.ThrowsAny<CryptographicException>(() => kek.Open(dataKey.SealedKey, dataPurpose));
+            var combined = kek.WithUnlockKey(key);
+            Assert.NotEmpty(combined.Open(document.SealedRootKeys[0], rootPurpose));
+            Assert.NotEmpty(combined.Open(dataKey.SealedKey, dataPurpose));
+        }
 
         // the running manager keeps what it opened: only the sealing changed
         running.Invalidate();
