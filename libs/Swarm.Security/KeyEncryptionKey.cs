@@ -63,6 +63,26 @@ public sealed class KeyEncryptionKey
         return Parse(File.ReadAllText(path));
     }
 
+    /// <summary>
+    /// The key autolock seals with: HKDF-SHA256 over this key and <paramref name="unlockKey"/>, so that neither the
+    /// key-encryption key from configuration nor the unlock key alone opens what it seals.
+    /// </summary>
+    public KeyEncryptionKey WithUnlockKey(UnlockKey unlockKey)
+    {
+        ArgumentNullException.ThrowIfNull(unlockKey);
+        var material = new byte[_key.Length + UnlockKey.Size];
+        try
+        {
+            _key.CopyTo(material, 0);
+            unlockKey.Bytes.CopyTo(material.AsSpan(_key.Length));
+            return new KeyEncryptionKey(HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, salt: [], info: Encoding.UTF8.GetBytes("swarm-autolock/v1")));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
     public byte[] Seal(ReadOnlySpan<byte> plain, string purpose)
     {
         var output = new byte[NonceSize + plain.Length + TagSize];

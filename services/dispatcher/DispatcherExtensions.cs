@@ -52,9 +52,11 @@ public static class DispatcherExtensions
         });
         builder.Services.AddSingleton<TermFence>();
         // the key-encryption key (Swarm:Ca:KeyFile or Swarm:Ca:Key) is read when the CA is first used, at start-up
+        // the keys this process holds: the key-encryption key and, once unlocked (autolock), the unlock key in memory
+        builder.Services.TryAddSingleton(sp => new ManagerKeys(ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey()));
         builder.Services.TryAddSingleton(sp => new ClusterCa(
             sp.GetRequiredService<Marten.IDocumentStore>(),
-            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetRequiredService<ManagerKeys>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ClusterCa>>()));
         builder.Services.TryAddSingleton<ICertificateAuthority>(sp => new ClusterCaAuthority(sp.GetRequiredService<ClusterCa>()));
@@ -81,9 +83,10 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton<RegistrationBatcher>();
         builder.Services.AddScoped<AssignmentPusher>();
         // secret and config values, read when a task that references one is sent to its node
+        // (with the CA's keys: one unlock opens both when autolock is on)
         builder.Services.TryAddSingleton(sp => new SecretStore(
             sp.GetRequiredService<Marten.IDocumentStore>(),
-            ClusterCaOptions.From(sp.GetRequiredService<IConfiguration>()).LoadKey(),
+            sp.GetRequiredService<ManagerKeys>(),
             sp.GetService<TimeProvider>()));
         builder.Services.TryAddSingleton<ISecretSource>(sp => new StoreSecretSource(sp.GetRequiredService<SecretStore>(), sp.GetService<ILogger<StoreSecretSource>>()));
         builder.Services.AddSingleton(sp => new AssignmentReconciler(sp.GetRequiredService<SessionRegistry>(), sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<ISecretSource>()));
@@ -99,6 +102,7 @@ public static class DispatcherExtensions
         app.MapGrpcService<DispatcherService>();
         app.MapGrpcService<NodeCaService>();
         app.MapLogEndpoint();
+        app.MapAutolockEndpoint();
         app.MapRaftStatus();
         return app;
     }

@@ -127,7 +127,8 @@ public class LogsAndClusterRunTests
         Assert.Equal((0, ""), (exit, stderr));
         Assert.Contains("Task history limit: 5 ended tasks per slot\n", stdout);
         Assert.Contains("never (defaults)", stdout);
-        Assert.Equal(["GET api/cluster"], api.Requests);
+        Assert.Matches(@"Autolock:\s+off\n", stdout);
+        Assert.Equal(["GET api/cluster", "GET api/cluster/autolock"], api.Requests);
     }
 
     [Fact]

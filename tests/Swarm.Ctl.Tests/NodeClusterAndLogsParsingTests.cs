@@ -34,7 +34,7 @@ public class NodeClusterAndLogsParsingTests
     [Fact]
     public void Cluster_update_without_a_setting_says_what_to_give()
     {
-        Assert.Equal("nothing to change: give --task-history-limit N or --cert-expiry DURATION", Cli.Usage("cluster", "update").Message);
+        Assert.Equal("nothing to change: give --task-history-limit N, --cert-expiry DURATION or --autolock[=false]", Cli.Usage("cluster", "update").Message);
     }
 
     [Fact]

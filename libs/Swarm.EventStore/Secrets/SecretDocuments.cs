@@ -15,6 +15,13 @@ public sealed class SecretDataKeyDocument
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// Sealed with the key-encryption key combined with the unlock key (autolock) rather than the key-encryption key
+    /// alone; re-sealed by <see cref="Security.ClusterCa"/> in the transaction that turns autolock on or off or rotates
+    /// the unlock key.
+    /// </summary>
+    public bool Autolocked { get; set; }
+
     public static string Purpose(Guid id) => $"swarm-secrets/{id:D}/data-key";
 }
 

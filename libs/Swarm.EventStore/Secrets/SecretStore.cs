@@ -3,6 +3,7 @@ using Marten;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Secrets;
 using Swarm.Domain.Services;
+using Swarm.EventStore.Security;
 using Swarm.Security;
 
 namespace Swarm.EventStore.Secrets;
@@ -20,15 +21,21 @@ public sealed class SecretStore
     public const string ConfigKind = "config";
 
     private readonly IDocumentStore _store;
-    private readonly KeyEncryptionKey _kek;
+    private readonly ManagerKeys _keys;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _keyGate = new(1, 1);
     private byte[]? _dataKey;
 
     public SecretStore(IDocumentStore store, KeyEncryptionKey keyEncryptionKey, TimeProvider? time = null)
+        : this(store, new ManagerKeys(keyEncryptionKey), time)
+    {
+    }
+
+    /// <summary>A store sharing the process's keys with its <see cref="ClusterCa"/>: an unlock given to one opens the other.</summary>
+    public SecretStore(IDocumentStore store, ManagerKeys keys, TimeProvider? time = null)
     {
         _store = store;
-        _kek = keyEncryptionKey;
+        _keys = keys;
         _time = time ?? TimeProvider.System;
     }
 
@@ -182,9 +189,16 @@ public sealed class SecretStore
                 {
                     if (await query.LoadAsync<SecretDataKeyDocument>(SecretDataKeyDocument.FixedId, cancellationToken) is { } stored)
                     {
+                        // autolocked: sealed with the key-encryption key and the unlock key, which this process may not hold
+                        var sealing = _keys.Sealing(stored.Autolocked) ?? throw new ClusterLockedException();
                         try
                         {
-                            return _dataKey = _kek.Open(stored.SealedKey, SecretDataKeyDocument.Purpose(stored.Id));
+                            return _dataKey = sealing.Open(stored.SealedKey, SecretDataKeyDocument.Purpose(stored.Id));
+                        }
+                        catch (CryptographicException) when (stored.Autolocked)
+                        {
+                            // an unlock key of before a rotation
+                            throw new ClusterLockedException();
                         }
                         catch (CryptographicException ex)
                         {
@@ -196,7 +210,7 @@ public sealed class SecretStore
 
                 var key = SecretCipher.NewKey();
                 await using var session = _store.LightweightSession();
-                session.Insert(new SecretDataKeyDocument { SealedKey = _kek.Seal(key, SecretDataKeyDocument.Purpose(SecretDataKeyDocument.FixedId)), CreatedAt = _time.GetUtcNow() });
+                session.Insert(new SecretDataKeyDocument { SealedKey = _keys.KeyEncryptionKey.Seal(key, SecretDataKeyDocument.Purpose(SecretDataKeyDocument.FixedId)), CreatedAt = _time.GetUtcNow() });
                 try
                 {
                     await session.SaveChangesAsync(cancellationToken);

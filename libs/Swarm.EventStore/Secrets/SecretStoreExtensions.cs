@@ -6,10 +6,13 @@ namespace Swarm.EventStore.Secrets;
 
 public static class SecretStoreExtensions
 {
-    /// <summary>Registers <see cref="SecretStore"/> with the key-encryption key of <c>Swarm:Ca</c> (the one the CA's key is sealed with).</summary>
+    /// <summary>
+    /// Registers <see cref="SecretStore"/> with the process's <see cref="ManagerKeys"/> (registered by
+    /// <c>AddClusterCa</c>: the key-encryption key of <c>Swarm:Ca</c> and the unlock key once given).
+    /// </summary>
     public static IServiceCollection AddSecretStore(this IServiceCollection services) =>
         services.AddSingleton(sp => new SecretStore(
             sp.GetRequiredService<IDocumentStore>(),
-            sp.GetRequiredService<ClusterCaOptions>().LoadKey(),
+            sp.GetService<ManagerKeys>() ?? new ManagerKeys(sp.GetRequiredService<ClusterCaOptions>().LoadKey()),
             sp.GetService<TimeProvider>()));
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Swarm.Contracts.Events;
 using Swarm.Domain.Cluster;
+using Swarm.EventStore.Secrets;
 using Swarm.Security;
 
 namespace Swarm.EventStore.Security;
@@ -19,32 +20,62 @@ namespace Swarm.EventStore.Security;
 /// first use creates it; several processes starting at once agree on one root (the creation and every change run
 /// under a transaction-scoped advisory lock). Changes are recorded as <c>ClusterCaChanged</c> events in the same
 /// transaction (fingerprints only), on the stream <see cref="ClusterCaDocument.FixedId"/>.
+/// <para>
+/// <b>Autolock</b> (SwarmKit's): when on, the root keys, the join-token secrets and the secrets' data key are sealed
+/// with a key derived from the key-encryption key and an unlock key that no manager stores (<see cref="ManagerKeys"/>
+/// holds it in memory). A process that starts while autolock is on is <i>locked</i>: it reads the public state (roots,
+/// cluster id) but issues no certificate and reveals no token until <see cref="UnlockAsync"/> is given the key. A
+/// process that already held the opened keys stays unlocked when another turns autolock on or rotates the unlock key:
+/// only the sealing changed (<see cref="ClusterCaDocument.KeysRevision"/> did not), so its periodic re-read keeps what it
+/// holds in memory. A locked process still needs a TLS identity (so that <c>unlock</c> can reach it and agents can be
+/// told it is locked) but cannot have one issued: while unlocked, the CA issues a <i>locked identity</i> — one manager
+/// certificate, CN <see cref="LockedIdentityName"/>, whose key is sealed with the key-encryption key alone — and a
+/// locked process serves with it (<see cref="IssueManagerCertificateAsync"/>). Whoever holds the key-encryption key and
+/// the database can therefore pose as a manager's TLS endpoint until that certificate expires (it is re-issued at half
+/// its life or with a new signing root), but cannot sign anything, read a join token or a secret: the control API
+/// refuses the locked identity as an administrator's certificate.
+/// </para>
 /// </summary>
 public sealed class ClusterCa
 {
     /// <summary>How long a read of the state serves <see cref="CurrentAsync"/> and the issuing calls by default.</summary>
     public static readonly TimeSpan DefaultCacheFor = TimeSpan.FromSeconds(2);
 
+    /// <summary>The CN of the locked identity (see the class comment).</summary>
+    public const string LockedIdentityName = "swarm-manager-locked";
+
+    private static readonly byte[] UnlockCheckValue = "swarm-autolock-check"u8.ToArray();
+
     private readonly IDocumentStore _store;
-    private readonly KeyEncryptionKey _kek;
+    private readonly ManagerKeys _keys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _cacheFor;
     private readonly long _lockKey;
     private readonly Lock _gate = new();
     private Loaded? _cached;
+    private Loaded? _opened; // the last state whose keys this process opened: kept when only their sealing changes
     private long _cachedAt;
     private Task<Loaded>? _loading;
 
     public ClusterCa(IDocumentStore store, KeyEncryptionKey keyEncryptionKey, TimeProvider? time = null, ILogger<ClusterCa>? logger = null, TimeSpan? cacheFor = null)
+        : this(store, new ManagerKeys(keyEncryptionKey), time, logger, cacheFor)
+    {
+    }
+
+    /// <summary>A CA over the process's <paramref name="keys"/>, shared with its <c>SecretStore</c>.</summary>
+    public ClusterCa(IDocumentStore store, ManagerKeys keys, TimeProvider? time = null, ILogger<ClusterCa>? logger = null, TimeSpan? cacheFor = null)
     {
         _store = store;
-        _kek = keyEncryptionKey;
+        _keys = keys;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _cacheFor = cacheFor ?? DefaultCacheFor;
         _lockKey = LockKey(store.Options.DatabaseSchemaName);
     }
+
+    /// <summary>The keys this process holds (the key-encryption key, the unlock key once known).</summary>
+    public ManagerKeys Keys => _keys;
 
     /// <summary>The trust state now (cached for a short while; created on first use).</summary>
     public async Task<CaState> CurrentAsync(CancellationToken cancellationToken = default) =>
@@ -137,6 +168,12 @@ public sealed class ClusterCa
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var loaded = await LoadedAsync(_cacheFor, cancellationToken);
+        if (loaded.Opened is null)
+        {
+            // locked: the identity issued for this while the cluster was unlocked
+            return LockedIdentity(loaded.Document) ?? throw new ClusterLockedException();
+        }
+
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var issued = loaded.Signing.Issue(new PublicKey(key), new CertificateIdentity(name, NodeRoles.Manager, loaded.State.ClusterId), _time.GetUtcNow(), loaded.State.NodeCertExpiry);
         using var withKey = issued.CopyWithPrivateKey(key);
@@ -167,9 +204,9 @@ public sealed class ClusterCa
 
         var loaded = await ChangeAsync((document, _, now) =>
         {
-            var secret = _kek.Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(document.ClusterId, kind));
-            var changed = kind == "worker" ? document with { SealedWorkerSecret = secret } : document with { SealedManagerSecret = secret };
-            return (changed, Changed(changed, "join-token-rotated", now, kind));
+            var secret = SealingOf(document).Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(document.ClusterId, kind));
+            var changed = (kind == "worker" ? document with { SealedWorkerSecret = secret } : document with { SealedManagerSecret = secret }) with { KeysRevision = document.KeysRevision + 1 };
+            return new CaChange(changed, Changed(changed, "join-token-rotated", now, kind));
         }, cancellationToken);
         _logger.LogInformation("cluster CA: the {Kind} join token was rotated", kind);
         return loaded.Tokens;
@@ -194,11 +231,12 @@ public sealed class ClusterCa
             var changed = document with
             {
                 RootCertificates = [next.Certificate.RawData, .. document.RootCertificates],
-                SealedRootKeys = [_kek.Seal(next.ExportKey(), ClusterCaDocument.RootKeyPurpose(document.ClusterId, next.Fingerprint)), .. document.SealedRootKeys],
+                SealedRootKeys = [SealingOf(document).Seal(next.ExportKey(), ClusterCaDocument.RootKeyPurpose(document.ClusterId, next.Fingerprint)), .. document.SealedRootKeys],
                 CrossSignedRoot = crossSigned.RawData,
                 RotationStartedAt = now,
+                KeysRevision = document.KeysRevision + 1,
             };
-            return (changed, Changed(changed, "root-rotation-started", now));
+            return new CaChange(changed, Changed(changed, "root-rotation-started", now));
         }, cancellationToken);
         _logger.LogWarning("cluster CA: root rotation started: new signing root {New}, old root {Old} still trusted",
             loaded.State.RootFingerprints[0], loaded.State.RootFingerprints[^1]);
@@ -213,7 +251,7 @@ public sealed class ClusterCa
         {
             if (document.RotationStartedAt is null)
             {
-                return (null, null);
+                return CaChange.None;
             }
 
             rotating = true;
@@ -224,8 +262,9 @@ public sealed class ClusterCa
                 SealedRootKeys = [document.SealedRootKeys[0]],
                 CrossSignedRoot = null,
                 RotationStartedAt = null,
+                KeysRevision = document.KeysRevision + 1,
             };
-            return (changed, Changed(changed, "root-rotation-completed", now));
+            return new CaChange(changed, Changed(changed, "root-rotation-completed", now));
         }, cancellationToken);
         if (!rotating)
         {
@@ -234,6 +273,151 @@ public sealed class ClusterCa
 
         _logger.LogWarning("cluster CA: root rotation completed: only root {Root} is trusted", loaded.State.RootFingerprints[0]);
         return loaded.State;
+    }
+
+    /// <summary>Autolock as this process sees it: on or off, whether this process is locked, whether it holds the current unlock key.</summary>
+    public async Task<AutolockStatus> AutolockAsync(CancellationToken cancellationToken = default)
+    {
+        var loaded = await LoadedAsync(_cacheFor, cancellationToken);
+        var document = loaded.Document;
+        return new AutolockStatus(document.Autolock, loaded.Opened is null, document.Autolock && _keys.Sealing(true) is { } known && OpensCheck(document, known));
+    }
+
+    /// <summary>The current unlock key when this process holds it (it turned autolock on, rotated the key or was unlocked with it); else null.</summary>
+    public async Task<UnlockKey?> KnownUnlockKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var loaded = await LoadedAsync(TimeSpan.Zero, cancellationToken);
+        return loaded.Document.Autolock && _keys.UnlockKey is { } key && _keys.Sealing(true) is { } combined && OpensCheck(loaded.Document, combined) ? key : null;
+    }
+
+    /// <summary>
+    /// Turns autolock on: a new unlock key, and the root keys, join-token secrets and the secrets' data key sealed anew
+    /// under it, with the event, in one transaction. Returns the key — the only time it is shown — or null when autolock
+    /// was on already (nothing changes). Processes running now keep what they opened; those that start later are locked.
+    /// </summary>
+    public async Task<UnlockKey?> EnableAutolockAsync(CancellationToken cancellationToken = default)
+    {
+        UnlockKey? made = null;
+        await ChangeAsync((document, _, now) =>
+        {
+            made = null;
+            if (document.Autolock)
+            {
+                return CaChange.None;
+            }
+
+            var key = UnlockKey.Generate();
+            var to = _keys.KeyEncryptionKey.WithUnlockKey(key);
+            var changed = Reseal(document, _keys.KeyEncryptionKey, to) with
+            {
+                Autolock = true,
+                SealedUnlockCheck = to.Seal(UnlockCheckValue, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)),
+            };
+            made = key;
+            return new CaChange(changed, Changed(changed, "autolock-enabled", now), new Resealing(null, to, true, key));
+        }, cancellationToken);
+        if (made is not null)
+        {
+            _logger.LogWarning("cluster CA: autolock enabled: managers that start from now on stay locked until given the unlock key");
+        }
+
+        return made;
+    }
+
+    /// <summary>
+    /// Turns autolock off: everything sealed with the key-encryption key alone again, in one transaction. False when it
+    /// was off. Throws <see cref="ClusterLockedException"/> when this process does not hold the unlock key.
+    /// </summary>
+    public async Task<bool> DisableAutolockAsync(CancellationToken cancellationToken = default)
+    {
+        var changedIt = false;
+        await ChangeAsync((document, _, now) =>
+        {
+            changedIt = false;
+            if (!document.Autolock)
+            {
+                return CaChange.None;
+            }
+
+            var from = CheckedUnlockSealing(document);
+            var changed = Reseal(document, from, _keys.KeyEncryptionKey) with
+            {
+                Autolock = false,
+                SealedUnlockCheck = null,
+                LockedIdentityCertificate = null,
+                SealedLockedIdentityKey = null,
+            };
+            changedIt = true;
+            return new CaChange(changed, Changed(changed, "autolock-disabled", now), new Resealing(from, _keys.KeyEncryptionKey, false, null));
+        }, cancellationToken);
+        if (changedIt)
+        {
+            _logger.LogWarning("cluster CA: autolock disabled: managers start unlocked");
+        }
+
+        return changedIt;
+    }
+
+    /// <summary>
+    /// A new unlock key, everything sealed anew under it in one transaction; the old key unlocks nothing from then on.
+    /// Throws <see cref="InvalidOperationException"/> when autolock is off, <see cref="ClusterLockedException"/> when this
+    /// process does not hold the current key.
+    /// </summary>
+    public async Task<UnlockKey> RotateUnlockKeyAsync(CancellationToken cancellationToken = default)
+    {
+        UnlockKey? made = null;
+        await ChangeAsync((document, _, now) =>
+        {
+            if (!document.Autolock)
+            {
+                throw new InvalidOperationException("autolock is off: there is no unlock key to rotate (turn it on with 'swarmctl cluster update --autolock')");
+            }
+
+            var from = CheckedUnlockSealing(document);
+            var key = UnlockKey.Generate();
+            var to = _keys.KeyEncryptionKey.WithUnlockKey(key);
+            var changed = Reseal(document, from, to) with
+            {
+                SealedUnlockCheck = to.Seal(UnlockCheckValue, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)),
+            };
+            made = key;
+            return new CaChange(changed, Changed(changed, "unlock-key-rotated", now), new Resealing(from, to, true, key));
+        }, cancellationToken);
+        _logger.LogWarning("cluster CA: the unlock key was rotated: the previous key unlocks nothing from now on");
+        return made!;
+    }
+
+    /// <summary>
+    /// Unlocks this process with <paramref name="key"/>: checked against the stored check value (a wrong key throws
+    /// <see cref="WrongUnlockKeyException"/> and changes nothing), then held in memory and the keys opened. False when
+    /// autolock is off (there is nothing to unlock).
+    /// </summary>
+    public async Task<bool> UnlockAsync(UnlockKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ClusterCaDocument? document;
+        await using (var query = _store.QuerySession())
+        {
+            document = await query.LoadAsync<ClusterCaDocument>(ClusterCaDocument.FixedId, cancellationToken);
+        }
+
+        if (document is not { Autolock: true })
+        {
+            return false;
+        }
+
+        CheckKeyEncryptionKey(document);
+        if (!OpensCheck(document, _keys.KeyEncryptionKey.WithUnlockKey(key)))
+        {
+            throw new WrongUnlockKeyException();
+        }
+
+        _keys.Remember(key);
+        Invalidate();
+        // opens the keys now (and issues the locked identity when it is due)
+        await ChangeAsync((_, _, _) => CaChange.None, cancellationToken);
+        _logger.LogInformation("cluster CA: unlocked");
+        return true;
     }
 
     private static ClusterCaChanged Changed(ClusterCaDocument after, string change, DateTimeOffset now, string? tokenKind = null) => new()
@@ -286,7 +470,7 @@ public sealed class ClusterCa
 
         if (document is null)
         {
-            return await ChangeAsync((_, _, _) => (null, null), CancellationToken.None);
+            return await ChangeAsync((_, _, _) => CaChange.None, CancellationToken.None);
         }
 
         Loaded? cached;
@@ -320,7 +504,7 @@ public sealed class ClusterCa
     /// is read (and created if there is none) inside the lock, so concurrent changes and first uses are serialised.
     /// <paramref name="change"/> returns the new document and its event, or nulls for no change.
     /// </summary>
-    private async Task<Loaded> ChangeAsync(Func<ClusterCaDocument, Loaded, DateTimeOffset, (ClusterCaDocument? Document, ClusterCaChanged? Event)> change, CancellationToken cancellationToken)
+    private async Task<Loaded> ChangeAsync(Func<ClusterCaDocument, Loaded, DateTimeOffset, CaChange> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -336,7 +520,7 @@ public sealed class ClusterCa
         }
     }
 
-    private async Task<Loaded> ChangeOnceAsync(Func<ClusterCaDocument, Loaded, DateTimeOffset, (ClusterCaDocument? Document, ClusterCaChanged? Event)> change, CancellationToken cancellationToken)
+    private async Task<Loaded> ChangeOnceAsync(Func<ClusterCaDocument, Loaded, DateTimeOffset, CaChange> change, CancellationToken cancellationToken)
     {
         var startedAt = _time.GetTimestamp();
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
@@ -355,15 +539,29 @@ public sealed class ClusterCa
         var created = document is null;
         document ??= Create(now);
         var current = Open(document, settings);
-        var (changed, recorded) = change(document, current, now);
+        var decided = change(document, current, now);
+        var (changed, recorded) = (decided.Document, decided.Event);
         if (changed is not null)
         {
             changed = changed with { Revision = document.Revision + 1, UpdatedAt = now };
-            current = Open(changed, settings);
+            current = Open(changed, settings, decided.Resealing?.To);
             if (recorded is not null)
             {
                 session.Events.Append(ClusterCaDocument.FixedId, recorded);
             }
+        }
+
+        if (decided.Resealing is { } resealing)
+        {
+            await ResealDataKeyAsync(session, resealing, now, cancellationToken);
+        }
+
+        // autolocked and open here: issue the locked identity when there is none, or a new one when it is due
+        if ((changed ?? document) is { Autolock: true } final0 && current.Opened is { } opened && LockedIdentityDue(final0, opened.Signing, now))
+        {
+            changed = WithLockedIdentity(final0, opened.Signing, current.State.NodeCertExpiry, now) with { Revision = document.Revision + 1, UpdatedAt = now };
+            current = current with { Document = changed };
+            session.Events.Append(ClusterCaDocument.FixedId, Changed(changed, "locked-identity-issued", now));
         }
 
         if (created || changed is not null)
@@ -381,6 +579,12 @@ public sealed class ClusterCa
 
             await session.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (decided.Resealing is { } committed)
+        {
+            // from now on this process seals and opens with the new unlock key (or none)
+            _keys.Remember(committed.Key);
         }
 
         if (created)
@@ -403,16 +607,21 @@ public sealed class ClusterCa
         {
             ClusterId = clusterId,
             RootCertificates = [root.Certificate.RawData],
-            SealedRootKeys = [_kek.Seal(root.ExportKey(), ClusterCaDocument.RootKeyPurpose(clusterId, root.Fingerprint))],
-            SealedWorkerSecret = _kek.Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(clusterId, "worker")),
-            SealedManagerSecret = _kek.Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(clusterId, "manager")),
+            SealedRootKeys = [_keys.KeyEncryptionKey.Seal(root.ExportKey(), ClusterCaDocument.RootKeyPurpose(clusterId, root.Fingerprint))],
+            SealedWorkerSecret = _keys.KeyEncryptionKey.Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(clusterId, "worker")),
+            SealedManagerSecret = _keys.KeyEncryptionKey.Seal(System.Text.Encoding.ASCII.GetBytes(JoinToken.NewSecret()), ClusterCaDocument.SecretPurpose(clusterId, "manager")),
             CreatedAt = now,
             UpdatedAt = now,
         };
     }
 
-    /// <summary>Opens the stored state with the key-encryption key; a wrong key is named as such.</summary>
-    private Loaded Open(ClusterCaDocument document, ClusterSettings? settings)
+    /// <summary>
+    /// Opens the stored state with the key-encryption key (with autolock: combined with the unlock key this process
+    /// holds, or <paramref name="sealing"/>); a wrong key-encryption key is named as such. Autolocked without the right
+    /// unlock key, the state is returned locked (public part only) — or with the keys this process already holds in
+    /// memory, when only their sealing changed since it opened them.
+    /// </summary>
+    private Loaded Open(ClusterCaDocument document, ClusterSettings? settings, KeyEncryptionKey? sealing = null)
     {
         if (document.RootCertificates.Count == 0 || document.SealedRootKeys.Count == 0)
         {
@@ -420,12 +629,36 @@ public sealed class ClusterCa
         }
 
         var roots = document.RootCertificates.Select(X509CertificateLoader.LoadCertificate).ToList();
+        var intermediates = document.CrossSignedRoot is { } crossSigned ? [X509CertificateLoader.LoadCertificate(crossSigned)] : new List<X509Certificate2>();
+        var state = new CaState(document.ClusterId.ToString(), roots, intermediates, (settings ?? new ClusterSettings()).NodeCertExpiry(), document.RotationStartedAt);
+        sealing ??= _keys.Sealing(document.Autolock);
+        if (document.Autolock)
+        {
+            CheckKeyEncryptionKey(document);
+            if (sealing is null || !OpensCheck(document, sealing))
+            {
+                Loaded? cached;
+                lock (_gate)
+                {
+                    cached = _opened;
+                }
+
+                var kept = cached?.Opened is { } held
+                    && cached.Document.ClusterId == document.ClusterId
+                    && cached.Document.KeysRevision == document.KeysRevision
+                    && cached.Document.RootCertificates.SequenceEqual(document.RootCertificates, ByteArrays.Instance)
+                        ? held
+                        : null;
+                return new Loaded(document, state, kept);
+            }
+        }
+
         var signingFingerprint = Fingerprints.Sha256(roots[0]);
         RootCa signing;
         string workerSecret, managerSecret;
         try
         {
-            var key = _kek.Open(document.SealedRootKeys[0], ClusterCaDocument.RootKeyPurpose(document.ClusterId, signingFingerprint));
+            var key = sealing!.Open(document.SealedRootKeys[0], ClusterCaDocument.RootKeyPurpose(document.ClusterId, signingFingerprint));
             try
             {
                 signing = RootCa.Load(document.RootCertificates[0], key);
@@ -435,8 +668,8 @@ public sealed class ClusterCa
                 CryptographicOperations.ZeroMemory(key);
             }
 
-            workerSecret = System.Text.Encoding.ASCII.GetString(_kek.Open(document.SealedWorkerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "worker")));
-            managerSecret = System.Text.Encoding.ASCII.GetString(_kek.Open(document.SealedManagerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "manager")));
+            workerSecret = System.Text.Encoding.ASCII.GetString(sealing.Open(document.SealedWorkerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "worker")));
+            managerSecret = System.Text.Encoding.ASCII.GetString(sealing.Open(document.SealedManagerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "manager")));
         }
         catch (CryptographicException ex)
         {
@@ -444,10 +677,206 @@ public sealed class ClusterCa
                 $"the key-encryption key does not open the cluster CA: {ex.Message} (is Swarm:Ca:KeyFile or Swarm:Ca:Key the key the cluster's CA was created with, in every manager?)", ex);
         }
 
-        var intermediates = document.CrossSignedRoot is { } crossSigned ? [X509CertificateLoader.LoadCertificate(crossSigned)] : new List<X509Certificate2>();
-        var state = new CaState(document.ClusterId.ToString(), roots, intermediates, (settings ?? new ClusterSettings()).NodeCertExpiry(), document.RotationStartedAt);
         var digest = JoinToken.DigestOf(roots[0]);
-        return new Loaded(document, state, signing, new JoinToken(digest, workerSecret), new JoinToken(digest, managerSecret));
+        var loaded = new Loaded(document, state, new OpenedKeys(signing, new JoinToken(digest, workerSecret), new JoinToken(digest, managerSecret)));
+        lock (_gate)
+        {
+            if (_opened is null || _opened.Document.ClusterId != document.ClusterId || _opened.Document.Revision <= document.Revision)
+            {
+                _opened = loaded;
+            }
+        }
+
+        return loaded;
+    }
+
+    /// <summary>The key that seals <paramref name="document"/>'s keys now; throws <see cref="ClusterLockedException"/> when this process lacks it.</summary>
+    private KeyEncryptionKey SealingOf(ClusterCaDocument document) =>
+        document.Autolock ? CheckedUnlockSealing(document) : _keys.KeyEncryptionKey;
+
+    private KeyEncryptionKey CheckedUnlockSealing(ClusterCaDocument document) =>
+        _keys.Sealing(true) is { } combined && OpensCheck(document, combined)
+            ? combined
+            : throw new ClusterLockedException(_keys.UnlockKey is null
+                ? "this manager does not hold the unlock key (autolock was turned on elsewhere, or it started locked): run 'swarmctl cluster unlock' with the unlock key first"
+                : "this manager holds an unlock key of before a rotation: run 'swarmctl cluster unlock' with the current unlock key first");
+
+    private static bool OpensCheck(ClusterCaDocument document, KeyEncryptionKey combined)
+    {
+        if (document.SealedUnlockCheck is not { } check)
+        {
+            return false;
+        }
+
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(combined.Open(check, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)), UnlockCheckValue);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The locked identity's key is sealed with the key-encryption key alone: one that does not open it is not the cluster's.</summary>
+    private void CheckKeyEncryptionKey(ClusterCaDocument document)
+    {
+        if (document.SealedLockedIdentityKey is not { } sealedKey)
+        {
+            return;
+        }
+
+        try
+        {
+            CryptographicOperations.ZeroMemory(_keys.KeyEncryptionKey.Open(sealedKey, ClusterCaDocument.LockedIdentityPurpose(document.ClusterId)));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ClusterCaKeyException(
+                $"the key-encryption key does not open the cluster CA: {ex.Message} (is Swarm:Ca:KeyFile or Swarm:Ca:Key the key the cluster's CA was created with, in every manager?)", ex);
+        }
+    }
+
+    /// <summary>Every sealed key and secret of <paramref name="document"/> opened with <paramref name="from"/> and sealed with <paramref name="to"/>.</summary>
+    private static ClusterCaDocument Reseal(ClusterCaDocument document, KeyEncryptionKey from, KeyEncryptionKey to)
+    {
+        byte[] Move(byte[] sealedValue, string purpose)
+        {
+            var plain = from.Open(sealedValue, purpose);
+            try
+            {
+                return to.Seal(plain, purpose);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plain);
+            }
+        }
+
+        var rootKeys = document.RootCertificates
+            .Select((der, i) => Move(document.SealedRootKeys[i], ClusterCaDocument.RootKeyPurpose(document.ClusterId, Convert.ToHexStringLower(SHA256.HashData(der)))))
+            .ToList();
+        return document with
+        {
+            SealedRootKeys = rootKeys,
+            SealedWorkerSecret = Move(document.SealedWorkerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "worker")),
+            SealedManagerSecret = Move(document.SealedManagerSecret, ClusterCaDocument.SecretPurpose(document.ClusterId, "manager")),
+        };
+    }
+
+    /// <summary>The secrets' data key sealed anew (made first when there is none yet), in the CA change's transaction.</summary>
+    private async Task ResealDataKeyAsync(IDocumentSession session, Resealing resealing, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stored = await session.LoadAsync<SecretDataKeyDocument>(SecretDataKeyDocument.FixedId, cancellationToken);
+        if (stored is null)
+        {
+            var made = SecretCipher.NewKey();
+            session.Insert(new SecretDataKeyDocument
+            {
+                SealedKey = resealing.To.Seal(made, SecretDataKeyDocument.Purpose(SecretDataKeyDocument.FixedId)),
+                CreatedAt = now,
+                Autolocked = resealing.Autolocked,
+            });
+            CryptographicOperations.ZeroMemory(made);
+            return;
+        }
+
+        var from = stored.Autolocked ? resealing.From ?? throw new ClusterLockedException() : _keys.KeyEncryptionKey;
+        byte[] plain;
+        try
+        {
+            plain = from.Open(stored.SealedKey, SecretDataKeyDocument.Purpose(stored.Id));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ClusterCaKeyException("the secrets' data key does not open with the key it should be sealed with: nothing was changed", ex);
+        }
+
+        stored.SealedKey = resealing.To.Seal(plain, SecretDataKeyDocument.Purpose(stored.Id));
+        stored.Autolocked = resealing.Autolocked;
+        CryptographicOperations.ZeroMemory(plain);
+        session.Store(stored);
+    }
+
+    /// <summary>The locked identity with its key, ready for TLS; null when there is none or it expired.</summary>
+    private X509Certificate2? LockedIdentity(ClusterCaDocument document)
+    {
+        if (document.LockedIdentityCertificate is not { } der || document.SealedLockedIdentityKey is not { } sealedKey)
+        {
+            return null;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(der);
+        if (certificate.NotAfter.ToUniversalTime() <= _time.GetUtcNow().UtcDateTime)
+        {
+            return null;
+        }
+
+        var pkcs8 = _keys.KeyEncryptionKey.Open(sealedKey, ClusterCaDocument.LockedIdentityPurpose(document.ClusterId));
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            using var withKey = certificate.CopyWithPrivateKey(key);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    /// <summary>No locked identity yet, or one not issued by the signing root, or past half its life.</summary>
+    private static bool LockedIdentityDue(ClusterCaDocument document, RootCa signing, DateTimeOffset now)
+    {
+        if (document.LockedIdentityCertificate is not { } der || document.SealedLockedIdentityKey is null)
+        {
+            return true;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(der);
+        var half = certificate.NotBefore.ToUniversalTime() + (certificate.NotAfter - certificate.NotBefore) / 2;
+        return CertificateChains.Verify(certificate, [signing.Certificate], now) is not null || now.UtcDateTime >= half;
+    }
+
+    private ClusterCaDocument WithLockedIdentity(ClusterCaDocument document, RootCa signing, TimeSpan validity, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = signing.Issue(new PublicKey(key), new CertificateIdentity(LockedIdentityName, NodeRoles.Manager, document.ClusterId.ToString()), now, validity);
+        var pkcs8 = key.ExportPkcs8PrivateKey();
+        try
+        {
+            return document with
+            {
+                LockedIdentityCertificate = certificate.RawData,
+                SealedLockedIdentityKey = _keys.KeyEncryptionKey.Seal(pkcs8, ClusterCaDocument.LockedIdentityPurpose(document.ClusterId)),
+            };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    /// <summary>What a change decided: the new document and its event (nulls: no change), and, for autolock, how to re-seal.</summary>
+    private sealed record CaChange(ClusterCaDocument? Document, ClusterCaChanged? Event, Resealing? Resealing = null)
+    {
+        public static readonly CaChange None = new(null, null);
+    }
+
+    /// <summary>
+    /// An autolock change: the keys were sealed with <paramref name="From"/> (null: the key-encryption key alone) and are
+    /// sealed with <paramref name="To"/> from now on; <paramref name="Key"/> is the unlock key this process holds afterwards.
+    /// </summary>
+    private sealed record Resealing(KeyEncryptionKey? From, KeyEncryptionKey To, bool Autolocked, UnlockKey? Key);
+
+    private sealed class ByteArrays : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteArrays Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x is null ? y is null : y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
     }
 
     /// <summary>The advisory lock of the CA of the log in <paramref name="schema"/> (FNV-1a of a name of its own).</summary>
@@ -462,9 +891,21 @@ public sealed class ClusterCa
         return unchecked((long)hash);
     }
 
-    /// <summary>The state as read and opened: the public part, the signing root with its key, the tokens.</summary>
-    private sealed record Loaded(ClusterCaDocument Document, CaState State, RootCa Signing, JoinToken Worker, JoinToken Manager)
+    /// <summary>The signing root with its key and the join tokens, as opened.</summary>
+    private sealed record OpenedKeys(RootCa Signing, JoinToken Worker, JoinToken Manager);
+
+    /// <summary>
+    /// The state as read: the public part, and the signing root with its key and the tokens when opened
+    /// (<see cref="Opened"/> null: locked; <see cref="Signing"/>, the tokens and <see cref="RoleOf"/> throw <see cref="ClusterLockedException"/>).
+    /// </summary>
+    private sealed record Loaded(ClusterCaDocument Document, CaState State, OpenedKeys? Opened)
     {
+        public RootCa Signing => (Opened ?? throw new ClusterLockedException()).Signing;
+
+        public JoinToken Worker => (Opened ?? throw new ClusterLockedException()).Worker;
+
+        public JoinToken Manager => (Opened ?? throw new ClusterLockedException()).Manager;
+
         public JoinTokens Tokens => new(Worker.ToString(), Manager.ToString());
 
         /// <summary>The role a presented token admits, or null: it must pin the signing root and carry one of the secrets.</summary>

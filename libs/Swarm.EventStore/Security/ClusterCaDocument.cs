@@ -3,7 +3,9 @@ namespace Swarm.EventStore.Security;
 /// <summary>
 /// The cluster CA's state as stored: one document (fixed id) in the log's database. Certificates are public;
 /// the root keys and the join-token secrets are sealed with the key-encryption key, each under a purpose
-/// that names its field (and, for a key, its certificate), so that no sealed value opens in another place.
+/// that names its field (and, for a key, its certificate), so that no sealed value opens in another place. With
+/// autolock (<see cref="Autolock"/>) those are sealed with the key derived from the key-encryption key and the unlock
+/// key instead; the locked identity's key stays sealed with the key-encryption key alone.
 /// </summary>
 public sealed record ClusterCaDocument
 {
@@ -28,6 +30,31 @@ public sealed record ClusterCaDocument
 
     public byte[] SealedManagerSecret { get; init; } = [];
 
+    /// <summary>
+    /// Autolock: the root keys and join-token secrets (and the secrets' data key) are sealed with the key-encryption key
+    /// combined with the unlock key, which no manager stores.
+    /// </summary>
+    public bool Autolock { get; init; }
+
+    /// <summary>With autolock: a known value sealed like the keys, which a presented unlock key must open.</summary>
+    public byte[]? SealedUnlockCheck { get; init; }
+
+    /// <summary>
+    /// With autolock: the locked identity, a manager certificate (CN <see cref="ClusterCa.LockedIdentityName"/>, DER)
+    /// that a locked process serves TLS with, since it cannot have one issued; its key is in
+    /// <see cref="SealedLockedIdentityKey"/>, sealed with the key-encryption key alone.
+    /// </summary>
+    public byte[]? LockedIdentityCertificate { get; init; }
+
+    public byte[]? SealedLockedIdentityKey { get; init; }
+
+    /// <summary>
+    /// Counts changes of the key material itself (roots, join-token secrets) — not of how it is sealed: a process that
+    /// opened revision N keeps using what it holds in memory when only the sealing changed (autolock turned on, the
+    /// unlock key rotated by another manager).
+    /// </summary>
+    public long KeysRevision { get; init; }
+
     /// <summary>When the root rotation under way began; null when none is.</summary>
     public DateTimeOffset? RotationStartedAt { get; init; }
 
@@ -43,6 +70,12 @@ public sealed record ClusterCaDocument
 
     /// <summary>The purpose a root key is sealed under: bound to the cluster and to the root's certificate.</summary>
     public static string RootKeyPurpose(Guid clusterId, string rootFingerprint) => $"swarm-ca/{clusterId}/root-key/{rootFingerprint}";
+
+    /// <summary>The purpose of the autolock check value.</summary>
+    public static string UnlockCheckPurpose(Guid clusterId) => $"swarm-ca/{clusterId}/unlock-check";
+
+    /// <summary>The purpose of the locked identity's key (sealed with the key-encryption key alone).</summary>
+    public static string LockedIdentityPurpose(Guid clusterId) => $"swarm-ca/{clusterId}/locked-identity-key";
 
     /// <summary>The purpose a join-token secret (kind worker or manager) is sealed under.</summary>
     public static string SecretPurpose(Guid clusterId, string kind) => $"swarm-ca/{clusterId}/join-token/{kind}";

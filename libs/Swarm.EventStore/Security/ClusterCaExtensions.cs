@@ -18,9 +18,10 @@ public static class ClusterCaExtensions
         var options = ClusterCaOptions.From(configuration);
         var kek = options.LoadKey();
         services.AddSingleton(options);
+        services.AddSingleton(new ManagerKeys(kek));
         services.AddSingleton(sp => new ClusterCa(
             sp.GetRequiredService<IDocumentStore>(),
-            kek,
+            sp.GetRequiredService<ManagerKeys>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ClusterCa>>()));
         return services;

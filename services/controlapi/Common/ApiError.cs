@@ -4,7 +4,8 @@ namespace Swarm.ControlApi.Common;
 
 /// <summary>
 /// An error answer: <see cref="Code"/> is <c>invalid</c>, <c>conflict</c>, <c>not-found</c>, <c>forbidden</c>,
-/// <c>unsupported-media-type</c>, <c>unavailable</c> or <c>internal</c> and gives the HTTP status; <see cref="Field"/> names the input at
+/// <c>unsupported-media-type</c>, <c>unavailable</c>, <c>locked</c> (503: autolock, see <c>swarmctl cluster unlock</c>) or
+/// <c>internal</c> and gives the HTTP status; <see cref="Field"/> names the input at
 /// fault (JSON path such as <c>spec.replicas</c>) or is empty. Written as an <see cref="ApiErrorBody"/>.
 /// </summary>
 public sealed record ApiError(string Code, string Field, string Reason)
@@ -15,6 +16,7 @@ public sealed record ApiError(string Code, string Field, string Reason)
     public const string Forbidden = "forbidden";
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string Unavailable = "unavailable";
+    public const string Locked = "locked";
     public const string Internal = "internal";
 
     public static int StatusFor(string code) => code switch
@@ -24,7 +26,7 @@ public sealed record ApiError(string Code, string Field, string Reason)
         NotFound => StatusCodes.Status404NotFound,
         Forbidden => StatusCodes.Status403Forbidden,
         UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        Unavailable => StatusCodes.Status503ServiceUnavailable,
+        Unavailable or Locked => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

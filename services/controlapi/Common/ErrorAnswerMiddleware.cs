@@ -15,7 +15,12 @@ public sealed class ErrorAnswerMiddleware(RequestDelegate next, ILogger<ErrorAns
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             ApiError error;
-            if (IsSchemaMissing(ex))
+            if (ex is Swarm.EventStore.Security.ClusterLockedException locked)
+            {
+                // locked after the gate let the request through (or a key this process holds was rotated elsewhere)
+                error = new ApiError(ApiError.Locked, "", locked.Message);
+            }
+            else if (IsSchemaMissing(ex))
             {
                 logger.LogWarning("Cluster log schema missing: {Reason}", ex.GetBaseException().Message);
                 error = new ApiError(ApiError.Unavailable, "", $"the cluster log's schema is missing or incomplete (run tools/migrator): {ex.GetBaseException().Message}");

@@ -18,6 +18,12 @@ public sealed class AdminCertificates(ClusterCa ca, TimeProvider time)
     }
 
     /// <summary>The check itself, against a known trust state (the TLS handshake has one at hand).</summary>
+    /// <remarks>
+    /// The locked identity (<see cref="ClusterCa.LockedIdentityName"/>) is refused: its key is sealed with the
+    /// key-encryption key alone, so it proves no more than holding that key and the database.
+    /// </remarks>
     public static string? Verify(CaState state, X509Certificate2 certificate, IEnumerable<X509Certificate2> sentAlong, DateTimeOffset now) =>
-        CertificateChains.VerifyPeer(certificate, state.Roots, now, NodeRoles.Manager, state.ClusterId, [.. state.Intermediates, .. sentAlong]);
+        CertificateIdentity.From(certificate) is { NodeId: ClusterCa.LockedIdentityName }
+            ? "the locked identity of a locked manager is not an administrator's certificate"
+            : CertificateChains.VerifyPeer(certificate, state.Roots, now, NodeRoles.Manager, state.ClusterId, [.. state.Intermediates, .. sentAlong]);
 }

@@ -50,6 +50,8 @@ public static class ControlApiExtensions
         builder.Services.AddSingleton<AdminCertificates>();
         builder.Services.AddSingleton<ServerCertificate>();
         builder.Services.AddSingleton<Swarm.ControlApi.Logs.DispatcherLogClient>();
+        builder.Services.AddSingleton<DispatcherLocks>();
+        builder.Services.AddHostedService<DispatcherUnlockService>();
         builder.Services.AddSingleton<AllowedHosts>();
         builder.Services.AddScoped<CommandSender>();
         builder.Services.AddSingleton<ReadModelMetrics>();
@@ -62,6 +64,7 @@ public static class ControlApiExtensions
     {
         app.UseMiddleware<ErrorAnswerMiddleware>();
         app.UseMiddleware<ControlApiAccess>();
+        app.UseMiddleware<LockedGate>();
         app.UseStatusCodePages(ctx => ErrorAnswerMiddleware.DescribeStatusAsync(ctx.HttpContext));
         app.MapOpenApi();
         app.MapServiceEndpoints();
@@ -72,6 +75,7 @@ public static class ControlApiExtensions
         app.MapClusterEndpoints();
         app.MapCaEndpoints();
         app.MapJoinTokenEndpoints();
+        app.MapAutolockEndpoints();
         Swarm.ControlApi.Dispatchers.DispatcherEndpoints.MapDispatcherEndpoints(app);
         Swarm.ControlApi.Logs.LogEndpoints.MapLogEndpoints(app);
         return app;

@@ -1,12 +1,15 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Swarm.EventStore.Security;
+using Swarm.Security;
 
 namespace Swarm.ControlApi.Hosting;
 
 /// <summary>
 /// The TLS endpoint's own certificate: a manager certificate the cluster CA issues this process, sent with the
 /// cross-signed intermediates of a rotation. Issued again when the signing root changed or half its lifetime passed.
+/// While the cluster is locked (autolock) the CA answers with its locked identity; once unlocked, a certificate of
+/// this process's own replaces it.
 /// </summary>
 public sealed class ServerCertificate(ClusterCa ca, TimeProvider time, ILogger<ServerCertificate> logger)
 {
@@ -17,7 +20,8 @@ public sealed class ServerCertificate(ClusterCa ca, TimeProvider time, ILogger<S
 
     public async Task<SslStreamCertificateContext> CurrentAsync(CaState state, CancellationToken cancellationToken)
     {
-        if (_current is { } now && Fresh(now, state))
+        var locked = (await ca.AutolockAsync(cancellationToken)).Locked;
+        if (_current is { } now && Fresh(now, state, locked))
         {
             return now.Context;
         }
@@ -25,7 +29,7 @@ public sealed class ServerCertificate(ClusterCa ca, TimeProvider time, ILogger<S
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_current is { } again && Fresh(again, state))
+            if (_current is { } again && Fresh(again, state, locked))
             {
                 return again.Context;
             }
@@ -42,11 +46,12 @@ public sealed class ServerCertificate(ClusterCa ca, TimeProvider time, ILogger<S
         }
     }
 
-    private bool Fresh(Issued issued, CaState state)
+    private bool Fresh(Issued issued, CaState state, bool locked)
     {
         var c = issued.Certificate;
         var half = c.NotBefore.ToUniversalTime() + (c.NotAfter - c.NotBefore) / 2;
-        return issued.SigningRoot == state.RootFingerprints[0] && time.GetUtcNow().UtcDateTime < half;
+        var lockedIdentity = CertificateIdentity.From(c) is { NodeId: ClusterCa.LockedIdentityName };
+        return issued.SigningRoot == state.RootFingerprints[0] && time.GetUtcNow().UtcDateTime < half && (locked || !lockedIdentity);
     }
 
     private sealed record Issued(SslStreamCertificateContext Context, X509Certificate2 Certificate, string SigningRoot);

@@ -47,6 +47,17 @@ public sealed class DispatcherLogClient : IDisposable
         return await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
+    /// <summary>Sends <paramref name="request"/> (a manager call such as an unlock) with the current trust state and certificate.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var state = await _ca.CurrentAsync(cancellationToken);
+        _mine = await _certificates.CurrentAsync(state, cancellationToken);
+        _state = state;
+        request.Version = HttpVersion.Version20; // a message made by the caller does not take the client's defaults
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        return await _http.SendAsync(request, cancellationToken);
+    }
+
     private bool VerifyDispatcher(X509Certificate2 peer, X509Chain? chain)
     {
         if (_state is not { } state)

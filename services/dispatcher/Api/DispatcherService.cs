@@ -41,15 +41,17 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     private readonly ClusterTrust _trust;
     private readonly RevokedNodes _revoked;
     private readonly ISecretSource? _secrets;
+    private readonly ICertificateAuthority _ca;
 
     /// <summary>The trailer (and response header) that names the leader's agent address.</summary>
     public const string LeaderTrailer = "swarm-dispatcher-leader";
 
     public DispatcherService(SessionRegistry sessions, HeartbeatMonitor heartbeats, RegistrationBatcher nodes, StatusBatcher tasks,
         IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<DispatcherOptions> options, ILogger<DispatcherService> logger,
-        LogBroker logs, LeadershipState leadership, NodeAuthenticator authenticator, ClusterTrust trust, RevokedNodes revoked,
+        LogBroker logs, LeadershipState leadership, NodeAuthenticator authenticator, ClusterTrust trust, RevokedNodes revoked, ICertificateAuthority ca,
         ISecretSource? secrets = null)
     {
+        _ca = ca;
         _secrets = secrets;
         _authenticator = authenticator;
         _trust = trust;
@@ -73,6 +75,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
         // the node is who its certificate says: request.NodeId is ignored
         var caller = _authenticator.Authenticate(context);
         EnsureLeader();
+        await EnsureUnlockedAsync(context.CancellationToken);
         var nodeId = caller.NodeId;
         var description = ToModel(request.Description ?? new NodeDescription(), PeerAddress(context.Peer)) with
         {
@@ -114,6 +117,7 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
     {
         var caller = _authenticator.Authenticate(context);
         EnsureLeader();
+        await EnsureUnlockedAsync(context.CancellationToken);
         var session = FindSession(request.SessionId, caller);
         using var stream = new AssignmentStream(_time, _options.AssignmentFlushDelay);
         if (!session.Attach(stream))
@@ -289,6 +293,21 @@ public sealed class DispatcherService : Dispatcher.DispatcherBase
             throw NotLeader(null);
         }
     }
+
+    /// <summary>
+    /// Refuses the call while this replica is locked (autolock, not yet given the unlock key): FAILED_PRECONDITION
+    /// "locked", which an agent treats as it does a replica that does not lead — it tries again.
+    /// </summary>
+    private async Task EnsureUnlockedAsync(CancellationToken cancellationToken)
+    {
+        if ((await _ca.AutolockAsync(cancellationToken)).Locked)
+        {
+            throw Locked();
+        }
+    }
+
+    /// <summary>The refusal of a locked replica.</summary>
+    public static RpcException Locked() => new(new Status(StatusCode.FailedPrecondition, $"locked: {ClusterLockedException.Reason}"));
 
     private RpcException NotLeader(string? detail)
     {

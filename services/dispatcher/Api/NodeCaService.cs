@@ -34,6 +34,11 @@ public sealed class NodeCaService : NodeCA.NodeCABase
         {
             issued = await _ca.IssueForTokenAsync(request.Csr.ToByteArray(), request.Token, context.CancellationToken);
         }
+        catch (ClusterLockedException)
+        {
+            _logger.LogWarning("a join from {Peer} was refused: this replica is locked (autolock)", peer);
+            throw DispatcherService.Locked();
+        }
         catch (JoinRefusedException ex)
         {
             _logger.LogWarning("a join from {Peer} was refused: {Reason}", peer, ex.Message);
@@ -58,6 +63,10 @@ public sealed class NodeCaService : NodeCA.NodeCABase
         try
         {
             issued = await _ca.RenewAsync(request.Csr.ToByteArray(), caller.Identity, context.CancellationToken);
+        }
+        catch (ClusterLockedException)
+        {
+            throw DispatcherService.Locked();
         }
         catch (InvalidCertificateRequestException ex)
         {

@@ -19,6 +19,12 @@ public interface ICertificateAuthority
     Task<X509Certificate2> IssueManagerCertificateAsync(string name, CancellationToken cancellationToken);
 
     Task<CaState> CompleteRootRotationAsync(CancellationToken cancellationToken);
+
+    /// <summary>Autolock as this process sees it (a CA without autolock: off, never locked).</summary>
+    Task<AutolockStatus> AutolockAsync(CancellationToken cancellationToken) => Task.FromResult(new AutolockStatus(false, false, false));
+
+    /// <summary>Unlocks this process; false when autolock is off. Throws <see cref="WrongUnlockKeyException"/> for a wrong key.</summary>
+    Task<bool> UnlockAsync(UnlockKey key, CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <summary>The cluster CA in the log's database.</summary>
@@ -36,4 +42,8 @@ public sealed class ClusterCaAuthority(ClusterCa ca) : ICertificateAuthority
         ca.IssueManagerCertificateAsync(name, cancellationToken);
 
     public Task<CaState> CompleteRootRotationAsync(CancellationToken cancellationToken) => ca.CompleteRootRotationAsync(cancellationToken);
+
+    public Task<AutolockStatus> AutolockAsync(CancellationToken cancellationToken) => ca.AutolockAsync(cancellationToken);
+
+    public Task<bool> UnlockAsync(UnlockKey key, CancellationToken cancellationToken) => ca.UnlockAsync(key, cancellationToken);
 }

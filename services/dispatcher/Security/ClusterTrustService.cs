@@ -89,7 +89,10 @@ public sealed class ClusterTrustService : BackgroundService, IHostedLifecycleSer
         var state = await _ca.CurrentAsync(cancellationToken);
         var previous = _trust.Current;
         var manager = previous?.ManagerCertificate;
-        if (ClusterTrust.NeedsNewManagerCertificate(state, manager, _time.GetUtcNow()))
+        // a locked process serves with the CA's locked identity; once unlocked it has a certificate of its own issued
+        var unlockedNow = manager is not null && CertificateIdentity.From(manager) is { NodeId: ClusterCa.LockedIdentityName }
+            && !(await _ca.AutolockAsync(cancellationToken)).Locked;
+        if (unlockedNow || ClusterTrust.NeedsNewManagerCertificate(state, manager, _time.GetUtcNow()))
         {
             manager = await _ca.IssueManagerCertificateAsync(_options.ManagerCertificateName, cancellationToken);
             _logger.LogInformation("manager certificate {Name} issued (serial {Serial}, valid until {NotAfter:u}, issuer {Issuer})",

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Swarm.Domain.Tasks;
 using Swarm.EventStore.Secrets;
+using Swarm.EventStore.Security;
 using SecretValue = Swarm.Dispatcher.Api.SecretValue;
 
 namespace Swarm.Dispatcher.Tasks;
@@ -78,7 +79,7 @@ public sealed class StoreSecretSource(SecretStore store, ILogger<StoreSecretSour
                 {
                     data = await store.ReadValueAsync(kind, id, cancellationToken);
                 }
-                catch (CryptographicException ex)
+                catch (Exception ex) when (ex is CryptographicException or ClusterLockedException)
                 {
                     logger?.LogError("the value of {Kind} {Name} ({Id}) cannot be decrypted; tasks that need it will not start: {Reason}", kind, name, id, ex.Message);
                     continue;

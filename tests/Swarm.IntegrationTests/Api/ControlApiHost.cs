@@ -35,7 +35,8 @@ internal sealed class ControlApiHost : IAsyncDisposable
 
     public int HealthPort { get; }
 
-    public static async Task<ControlApiHost> StartAsync(IsolatedCluster cluster)
+    /// <summary>Starts one on <paramref name="cluster"/>, with the key-encryption key <paramref name="kek"/> (a new one when null; give the same to start it again on the same CA).</summary>
+    public static async Task<ControlApiHost> StartAsync(IsolatedCluster cluster, string? kek = null, Dictionary<string, string?>? settings = null)
     {
         var dir = Directory.CreateTempSubdirectory("controlapi-test-").FullName;
         var tlsPort = LoopbackPorts.Free();
@@ -47,7 +48,7 @@ internal sealed class ControlApiHost : IAsyncDisposable
             ["ControlApi:Socket"] = Path.Combine(dir, "run", "control.sock"),
             ["ControlApi:TlsUrl"] = $"https://127.0.0.1:{tlsPort}",
             ["ControlApi:HealthUrl"] = $"http://127.0.0.1:{healthPort}",
-            ["Swarm:Ca:Key"] = KeyEncryptionKey.Generate(),
+            ["Swarm:Ca:Key"] = kek ?? KeyEncryptionKey.Generate(),
             ["Swarm:Relay"] = "false",
 
             // the appsettings.json beside the tests may be the dispatcher's, with fixed ports and an HTTPS endpoint
@@ -56,6 +57,11 @@ internal sealed class ControlApiHost : IAsyncDisposable
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddSwarmDefaults("controlapi");
         TestHosts.Quiet(builder.Logging);
         builder.AddControlApi();

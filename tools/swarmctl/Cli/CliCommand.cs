@@ -70,8 +70,14 @@ public sealed record ClusterInspect(OutputFormat Format) : CliCommand;
 
 public sealed record ClusterList(OutputFormat Format) : CliCommand;
 
-/// <summary><c>cluster update</c>: null members keep their value.</summary>
-public sealed record ClusterUpdate(int? TaskHistoryLimit, TimeSpan? CertExpiry = null) : CliCommand;
+/// <summary><c>cluster update</c>: null members keep their value; <see cref="Autolock"/> true prints the unlock key once.</summary>
+public sealed record ClusterUpdate(int? TaskHistoryLimit, TimeSpan? CertExpiry = null, bool? Autolock = null, OutputFormat Format = OutputFormat.Pretty) : CliCommand;
+
+/// <summary><c>cluster unlock</c>: the key from <see cref="KeyFile"/>, else standard input (or a prompt on a terminal), never from the command line.</summary>
+public sealed record ClusterUnlock(string? KeyFile) : CliCommand;
+
+/// <summary><c>cluster unlock-key</c>: show the unlock key (when the control API holds it), or rotate it.</summary>
+public sealed record ClusterUnlockKey(bool Rotate, bool Quiet, OutputFormat Format) : CliCommand;
 
 /// <summary><c>cluster ca</c>: show the roots; with <see cref="Rotate"/> start a rotation and, unless <see cref="Detach"/>, follow it.</summary>
 public sealed record ClusterCa(bool Rotate, bool Detach, bool Quiet, OutputFormat Format) : CliCommand;

@@ -295,12 +295,36 @@ public static class Commands
                 [
                     new("task-history-limit", null, "N", "Ended tasks kept per slot (per node for global services), 0 or more (default 5)"),
                     new("cert-expiry", null, "DURATION", "Lifetime of node certificates issued from now on, 1h to 3650d (default 90d)"),
+                    new("autolock", null, null, "Turn autolock on (the unlock key is printed once: store it) or off (--autolock=false)"),
+                    Format with { Help = "With --autolock: json prints the answer, the unlock key as a field" },
                 ],
-                ["swarmctl cluster update --task-history-limit 10", "swarmctl cluster update --task-history-limit 0", "swarmctl cluster update --cert-expiry 2160h", "swarmctl cluster update --cert-expiry 30d"],
+                ["swarmctl cluster update --task-history-limit 10", "swarmctl cluster update --task-history-limit 0", "swarmctl cluster update --cert-expiry 2160h", "swarmctl cluster update --cert-expiry 30d",
+                    "swarmctl cluster update --autolock", "swarmctl cluster update --autolock=false"],
                 0, 0,
                 BuildClusterUpdate,
                 Description: "Older ended tasks leave 'service ps' and 'task ls'; 'task inspect ID' still shows their history from the log. " +
-                    "A new certificate lifetime applies to certificates issued from now on: nodes renew at a random point between 50 % and 80 % of their current certificate's lifetime."),
+                    "A new certificate lifetime applies to certificates issued from now on: nodes renew at a random point between 50 % and 80 % of their current certificate's lifetime. " +
+                    "Autolock (as Docker's): the CA's keys, the join tokens and the secrets' data key are sealed with an unlock key no manager stores; managers running now keep working, " +
+                    "a manager that starts later serves nothing but its status until 'swarmctl cluster unlock' is given the key."),
+            new("cluster", "unlock", "Give a locked manager the unlock key", "swarmctl cluster unlock [OPTIONS]",
+                [
+                    new("key-file", null, "FILE", "Read the key from FILE instead of standard input"),
+                ],
+                ["swarmctl cluster unlock", "echo \"$SWMKEY\" | swarmctl cluster unlock", "swarmctl cluster unlock --key-file ~/.swarm/unlock.key"],
+                0, 0,
+                a => new ClusterUnlock(a.Get("key-file")),
+                Description: "Reads the unlock key (SWMKEY-1-…) from a prompt, standard input or --key-file — never from the command line, where other users and the shell history would see it. " +
+                    "Unlocks the control API, then every dispatcher replica it knows that is locked; while it holds the key it unlocks a replica that restarts. A wrong key is refused and changes nothing."),
+            new("cluster", "unlock-key", "Show or rotate the unlock key of an autolocked cluster", "swarmctl cluster unlock-key [OPTIONS]",
+                [
+                    new("rotate", null, null, "Replace the unlock key: the old one unlocks nothing from then on"),
+                    Quiet with { Help = "Only print the key" },
+                    Format,
+                ],
+                ["swarmctl cluster unlock-key", "swarmctl cluster unlock-key -q", "swarmctl cluster unlock-key --rotate"],
+                0, 0,
+                a => new ClusterUnlockKey(a.Switch("rotate"), a.Switch("quiet"), a.Format()),
+                Description: "Shows the key only when the control API holds it (it turned autolock on, rotated the key, or was unlocked with it). Store a rotated key before the managers restart."),
             new("cluster", "ca", "Show the cluster's root CA, rotate it, or issue a client certificate", "swarmctl cluster ca [OPTIONS]",
                 [
                     new("rotate", null, null, "Start a root rotation; unless --detach, show progress until every node renewed"),
@@ -394,9 +418,10 @@ public static class Commands
     {
         var limit = a.Int("task-history-limit", min: 0);
         var expiry = a.Duration("cert-expiry");
-        if (limit is null && expiry is null)
+        bool? autolock = a.Has("autolock") ? a.Switch("autolock") : null;
+        if (limit is null && expiry is null && autolock is null)
         {
-            throw new UsageException("nothing to change: give --task-history-limit N or --cert-expiry DURATION");
+            throw new UsageException("nothing to change: give --task-history-limit N, --cert-expiry DURATION or --autolock[=false]");
         }
 
         if (expiry < MinCertExpiry || expiry > MaxCertExpiry)
@@ -404,7 +429,7 @@ public static class Commands
             throw new UsageException($"invalid value '{a.Get("cert-expiry")}' for --cert-expiry: must be from 1h to 3650d");
         }
 
-        return new ClusterUpdate(limit, expiry);
+        return new ClusterUpdate(limit, expiry, autolock, a.Format());
     }
 
     private static CliCommand BuildClusterCa(ParsedArgs a)

@@ -126,6 +126,14 @@ public static class Views
         ("Updated", c.UpdatedAt is { } at ? $"{Humanize.Timestamp(at)} ({Humanize.Ago(at, now)})" : "never (defaults)"),
     ]);
 
+    /// <summary>The autolock part of <c>cluster inspect</c>: on or off, and each manager process's lock where known.</summary>
+    public static string Autolock(AutolockView a) => KeyValues(
+    [
+        ("Autolock", a.Enabled ? "on" : "off"),
+        ("Control API", a.Locked ? "locked (run 'swarmctl cluster unlock')" : "unlocked"),
+        .. (a.Dispatchers ?? []).Select(d => ($"Dispatcher {d.Address}", !d.Reachable ? "not reachable" : d.Locked == true ? "locked" : d.Locked == false ? "unlocked" : "unknown")),
+    ]);
+
     public static string ImageOrCommand(string? image, IReadOnlyList<string> command) =>
         !string.IsNullOrEmpty(image) ? image : Humanize.CommandLine(command);
 

@@ -39,6 +39,8 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         ClusterList c => ClusterListAsync(c, ct),
         ClusterUpdate c => ClusterUpdateAsync(c, ct),
         ClusterCa c => new CaCommands(api, stdout, stderr, time).ShowOrRotateAsync(c, ct),
+        ClusterUnlock c => new AutolockCommands(api, stdout, stderr, openStdin).UnlockAsync(c, ct),
+        ClusterUnlockKey c => new AutolockCommands(api, stdout, stderr, openStdin).UnlockKeyAsync(c, ct),
         ClusterIssueClientCert c => new CaCommands(api, stdout, stderr, time).IssueClientCertificateAsync(c, ct),
         ClusterJoinToken c => new CaCommands(api, stdout, stderr, time).JoinTokenAsync(c, ct),
         NodeRemove c => NodeRemoveAsync(c, ct),
@@ -401,6 +403,7 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         }
 
         await stdout.WriteAsync(Views.Cluster(await api.GetAsync<ClusterView>("api/cluster", ct), Now));
+        await stdout.WriteAsync(Views.Autolock(await api.GetAsync<AutolockView>("api/cluster/autolock", ct)));
         return 0;
     }
 
@@ -417,6 +420,11 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
 
     private async Task<int> ClusterUpdateAsync(ClusterUpdate c, CancellationToken ct)
     {
+        if (c.TaskHistoryLimit is null && c.CertExpiry is null)
+        {
+            return await new AutolockCommands(api, stdout, stderr, openStdin).UpdateAsync(c.Autolock!.Value, c.Format, ct);
+        }
+
         var body = new UpdateClusterRequest { TaskHistoryLimit = c.TaskHistoryLimit, NodeCertExpirySeconds = (long?)c.CertExpiry?.TotalSeconds };
         await api.PostAsync("api/cluster/update", body, ct);
         if (c.TaskHistoryLimit is { } limit)
@@ -427,6 +435,11 @@ public sealed class CommandRunner(ApiClient api, TextWriter stdout, TextWriter s
         if (c.CertExpiry is { } expiry)
         {
             await stdout.WriteLineAsync($"node certificate expiry: {Durations.Format(expiry)}");
+        }
+
+        if (c.Autolock is { } autolock)
+        {
+            return await new AutolockCommands(api, stdout, stderr, openStdin).UpdateAsync(autolock, c.Format, ct);
         }
 
         return 0;
