@@ -220,14 +220,16 @@ internal sealed class ProcessController : ITaskController
     /// </summary>
     /// <summary>
     /// A variable of the agent's own environment a task process does not inherit: <c>SWARM_*</c> (the join token among
-    /// them), <c>Swarm__*</c> and <c>Worker__*</c> (configuration), <c>OTEL_*</c> (the telemetry endpoint and its key).
+    /// them), <c>Swarm__*</c>, <c>Worker__*</c> and <c>ConnectionStrings__*</c> (configuration), <c>OTEL_*</c> (the telemetry
+    /// endpoint and its key).
     /// A task that needs one gets it from its spec.
     /// </summary>
     internal static bool IsAgentSetting(string key) =>
         key.StartsWith("SWARM_", StringComparison.OrdinalIgnoreCase)
         || key.StartsWith("Swarm__", StringComparison.OrdinalIgnoreCase)
         || key.StartsWith("Worker__", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase);
+        || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase);
 
     internal static IReadOnlyDictionary<string, string> NetworkEnvironment(TaskAssignment task)
     {

@@ -244,7 +244,7 @@ public sealed class RunningCluster : IAsyncDisposable
     public List<MarkedProcess> MarkedProcesses()
     {
         var found = new List<MarkedProcess>();
-        var marker = $"SWARM_E2E_RUN={_runId}";
+        var marker = $"E2E_CLUSTER_RUN={_runId}";
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
@@ -399,7 +399,8 @@ public sealed class RunningCluster : IAsyncDisposable
         ["Swarm__Schema"] = _cluster.Schema,
         ["Swarm__Ca__KeyFile"] = KeyFile,
         ["Orchestrator__FullReconcileSeconds"] = "5",
-        ["SWARM_E2E_RUN"] = _runId,
+        // (not a SWARM_ name: a worker does not pass its own SWARM_* settings on to the processes of its tasks)
+        ["E2E_CLUSTER_RUN"] = _runId,
         ["DOTNET_ENVIRONMENT"] = "Production",
         ["Logging__LogLevel__Default"] = "Information",
     };
@@ -517,7 +518,7 @@ public sealed class RunningCluster : IAsyncDisposable
             try
             {
                 var environ = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (environ.Contains($"SWARM_E2E_RUN={_runId}", StringComparison.Ordinal))
+                if (environ.Contains($"E2E_CLUSTER_RUN={_runId}", StringComparison.Ordinal))
                 {
                     Process.GetProcessById(pid).Kill();
                 }

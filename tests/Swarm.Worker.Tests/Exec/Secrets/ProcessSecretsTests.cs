@@ -203,20 +203,22 @@ public sealed class ProcessSecretsTests : IDisposable
         Skip.If(TmpfsRoot.Unavailable is not null, TmpfsRoot.Unavailable);
         Environment.SetEnvironmentVariable("SWARM_JOIN_TOKEN", "SWMTKN-1-inherited");
         Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", "x-otlp-api-key=inherited");
+        Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", "Password=inherited");
         try
         {
             var executor = Executor();
-            var task = Tasks.Assignment("t1", command: ["sh", "-c", "echo \"token=$SWARM_JOIN_TOKEN otel=$OTEL_EXPORTER_OTLP_HEADERS mine=$SWARM_MINE path=${PATH:+set}\""]);
+            var task = Tasks.Assignment("t1", command: ["sh", "-c", "echo \"token=$SWARM_JOIN_TOKEN otel=$OTEL_EXPORTER_OTLP_HEADERS db=$(printenv ConnectionStrings__Postgres) mine=$SWARM_MINE path=${PATH:+set}\""]);
             task = task with { Spec = task.Spec with { Env = new Dictionary<string, string> { ["SWARM_MINE"] = "given" } } };
             var (_, run) = Start(executor, task);
             await run.WaitAsync(Timeout);
 
-            Assert.Equal(["token= otel= mine=given path=set"], await OutputOf(executor, "t1"));
+            Assert.Equal(["token= otel= db= mine=given path=set"], await OutputOf(executor, "t1"));
         }
         finally
         {
             Environment.SetEnvironmentVariable("SWARM_JOIN_TOKEN", null);
             Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", null);
+            Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", null);
         }
     }
 }
