@@ -88,7 +88,7 @@ public static class DispatcherExtensions
             sp.GetRequiredService<Marten.IDocumentStore>(),
             sp.GetRequiredService<ManagerKeys>(),
             sp.GetService<TimeProvider>()));
-        builder.Services.TryAddSingleton<ISecretSource>(sp => new StoreSecretSource(sp.GetRequiredService<SecretStore>(), sp.GetService<ILogger<StoreSecretSource>>()));
+        builder.Services.TryAddSingleton<ISecretSource>(sp => new StoreSecretSource(() => sp.GetRequiredService<SecretStore>(), sp.GetService<ILogger<StoreSecretSource>>()));
         builder.Services.AddSingleton(sp => new AssignmentReconciler(sp.GetRequiredService<SessionRegistry>(), sp.GetRequiredService<Marten.IDocumentStore>(), sp.GetRequiredService<ISecretSource>()));
         builder.Services.AddHostedService<AssignmentReconciliationService>();
         builder.Services.AddHostedService<HeartbeatExpiryService>();

@@ -60,15 +60,23 @@ public static class TaskSecrets
 /// while few (a bounded cache, emptied when full). A value that cannot be decrypted (a key-encryption key that is not the
 /// cluster's) is left out, so the tasks that need it fail on their node with a clear error while the others run.
 /// </summary>
-public sealed class StoreSecretSource(SecretStore store, ILogger<StoreSecretSource>? logger = null) : ISecretSource
+public sealed class StoreSecretSource(Func<SecretStore> openStore, ILogger<StoreSecretSource>? logger = null) : ISecretSource
 {
+    // made on the first task that references a secret: a dispatcher with no such task needs no key to open one
+    private readonly Lazy<SecretStore> _store = new(openStore);
+
+    public StoreSecretSource(SecretStore store, ILogger<StoreSecretSource>? logger = null)
+        : this(() => store, logger)
+    {
+    }
+
     private const int MaxCached = 1024;
 
     private readonly ConcurrentDictionary<Guid, SecretValue> _values = new();
 
     public async Task<IReadOnlyDictionary<SecretName, SecretValue>> ResolveAsync(IReadOnlyCollection<SecretName> names, CancellationToken cancellationToken)
     {
-        var ids = await store.ResolveIdsAsync(names.Select(n => (n.Kind, n.Name)).ToList(), cancellationToken);
+        var ids = await _store.Value.ResolveIdsAsync(names.Select(n => (n.Kind, n.Name)).ToList(), cancellationToken);
         var resolved = new Dictionary<SecretName, SecretValue>();
         foreach (var ((kind, name), id) in ids)
         {
@@ -77,7 +85,7 @@ public sealed class StoreSecretSource(SecretStore store, ILogger<StoreSecretSour
                 byte[]? data;
                 try
                 {
-                    data = await store.ReadValueAsync(kind, id, cancellationToken);
+                    data = await _store.Value.ReadValueAsync(kind, id, cancellationToken);
                 }
                 catch (Exception ex) when (ex is CryptographicException or ClusterLockedException)
                 {
