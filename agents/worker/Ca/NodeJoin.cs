@@ -109,7 +109,7 @@ public sealed class NodeJoin
                 throw new JoinRefusedException($"{hostname}: the cluster refused the join token ({ex.Status.Detail}): it is wrong or was rotated; "
                     + "get the current one with 'swarmctl cluster join-token worker'");
             }
-            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.FailedPrecondition && attempt < Attempts)
+            catch (RpcException ex) when (Transient(ex, cancellationToken) && attempt < Attempts)
             {
                 _logger.LogWarning("{Hostname}: cannot join through {Address} yet ({Code}: {Detail}); retrying in {Delay} ms",
                     hostname, address, ex.StatusCode, ex.Status.Detail, (int)backoff.TotalMilliseconds);
@@ -122,4 +122,13 @@ public sealed class NodeJoin
             }
         }
     }
+
+    /// <summary>
+    /// A failure worth another attempt: no dispatcher (yet), not the leader, or a call that broke on the way (a reset
+    /// connection on a busy machine surfaces as Internal or Unknown) — not a refusal.
+    /// </summary>
+    private static bool Transient(RpcException ex, CancellationToken cancellationToken) =>
+        ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.FailedPrecondition
+            or StatusCode.Internal or StatusCode.Unknown or StatusCode.ResourceExhausted or StatusCode.Aborted
+        || (ex.StatusCode == StatusCode.Cancelled && !cancellationToken.IsCancellationRequested);
 }
