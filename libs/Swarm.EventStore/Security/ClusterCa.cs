@@ -306,13 +306,8 @@ public sealed class ClusterCa
                 return CaChange.None;
             }
 
-            var key = UnlockKey.Generate();
-            var to = _keys.KeyEncryptionKey.WithUnlockKey(key);
-            var changed = Reseal(document, _keys.KeyEncryptionKey, to) with
-            {
-                Autolock = true,
-                SealedUnlockCheck = to.Seal(UnlockCheckValue, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)),
-            };
+            var (changed, key, to) = SealedUnderNewKey(document, _keys.KeyEncryptionKey);
+            changed = changed with { Autolock = true };
             made = key;
             return new CaChange(changed, Changed(changed, "autolock-enabled", now), new Resealing(null, to, true, key));
         }, cancellationToken);
@@ -374,12 +369,7 @@ public sealed class ClusterCa
             }
 
             var from = CheckedUnlockSealing(document);
-            var key = UnlockKey.Generate();
-            var to = _keys.KeyEncryptionKey.WithUnlockKey(key);
-            var changed = Reseal(document, from, to) with
-            {
-                SealedUnlockCheck = to.Seal(UnlockCheckValue, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)),
-            };
+            var (changed, key, to) = SealedUnderNewKey(document, from);
             made = key;
             return new CaChange(changed, Changed(changed, "unlock-key-rotated", now), new Resealing(from, to, true, key));
         }, cancellationToken);
@@ -738,6 +728,18 @@ public sealed class ClusterCa
     }
 
     /// <summary>Every sealed key and secret of <paramref name="document"/> opened with <paramref name="from"/> and sealed with <paramref name="to"/>.</summary>
+    /// <summary>A new unlock key, and the document's secrets sealed anew under it with the check value to verify it.</summary>
+    private (ClusterCaDocument Document, UnlockKey Key, KeyEncryptionKey Sealing) SealedUnderNewKey(ClusterCaDocument document, KeyEncryptionKey from)
+    {
+        var key = UnlockKey.Generate();
+        var to = _keys.KeyEncryptionKey.WithUnlockKey(key);
+        var changed = Reseal(document, from, to) with
+        {
+            SealedUnlockCheck = to.Seal(UnlockCheckValue, ClusterCaDocument.UnlockCheckPurpose(document.ClusterId)),
+        };
+        return (changed, key, to);
+    }
+
     private static ClusterCaDocument Reseal(ClusterCaDocument document, KeyEncryptionKey from, KeyEncryptionKey to)
     {
         byte[] Move(byte[] sealedValue, string purpose)
